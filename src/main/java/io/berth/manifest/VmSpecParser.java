@@ -1,0 +1,112 @@
+package io.berth.manifest;
+
+import io.berth.manifest.VmSpec.CloudInit;
+import io.berth.manifest.VmSpec.Disk;
+import io.berth.manifest.VmSpec.Hypervisor;
+import io.berth.manifest.VmSpec.Kernel;
+import io.berth.manifest.VmSpec.Network;
+import io.berth.manifest.VmSpec.NetworkType;
+import java.util.List;
+
+/**
+ * Reads the VirtualMachine-only fields of {@code spec} into a {@link VmSpec}, filling defaults
+ * (hypervisor auto, user-mode networking). Not thread-safe: one per parse.
+ */
+final class VmSpecParser {
+
+    /** In the contract's order, which is also the canonical form's. */
+    static final List<String> FIELDS = List.of("hypervisor", "disk", "kernel", "cloudInit", "network");
+    static final List<String> DISK = List.of("image", "size");
+    static final List<String> KERNEL = List.of("path", "initrd", "cmdline");
+    static final List<String> CLOUD_INIT = List.of("userData");
+    static final List<String> NETWORK = List.of("type", "source");
+
+    static final Network DEFAULT_NETWORK = new Network(NetworkType.user, null);
+
+    private final NodeReader r;
+
+    VmSpecParser(NodeReader reader) {
+        this.r = reader;
+    }
+
+    /** The spec, or null if anything in it is wrong (errors recorded). */
+    VmSpec parse(Fields spec) {
+        int before = r.errorCount();
+        Hypervisor hypervisor = spec.enumValue("hypervisor", Hypervisor.class, Hypervisor.auto);
+        Disk disk = disk(spec);
+        Kernel kernel = kernel(spec);
+        CloudInit cloudInit = cloudInit(spec);
+        Network network = network(spec);
+        if (r.errorCount() > before) {
+            return null;
+        }
+        return new VmSpec(hypervisor, disk, kernel, cloudInit, network);
+    }
+
+    private Disk disk(Fields spec) {
+        if (!spec.has("disk")) {
+            spec.require("disk", "the base image to boot, like {image: /var/lib/berth/images/debian-12.qcow2, size: 10Gi}");
+            return null;
+        }
+        Fields d = spec.mapping("disk", DISK);
+        if (d == null) {
+            return null;
+        }
+        String image = absolutePath(d, "image", true);
+        Long size = d.has("size") ? d.quantity("size", Quantities::parseMemory) : Long.valueOf(0);
+        return image == null || size == null ? null : new Disk(image, size);
+    }
+
+    private Kernel kernel(Fields spec) {
+        Fields k = spec.mapping("kernel", KERNEL);
+        if (k == null) {
+            return null;
+        }
+        String path = absolutePath(k, "path", true);
+        String initrd = absolutePath(k, "initrd", false);
+        String cmdline = k.string("cmdline");
+        return path == null ? null : new Kernel(path, initrd, cmdline);
+    }
+
+    private CloudInit cloudInit(Fields spec) {
+        Fields c = spec.mapping("cloudInit", CLOUD_INIT);
+        if (c == null) {
+            return null;
+        }
+        String userData = c.requiredString("userData", "the cloud-init user data, usually starting with #cloud-config");
+        return userData == null ? null : new CloudInit(userData);
+    }
+
+    private Network network(Fields spec) {
+        Fields n = spec.mapping("network", NETWORK);
+        if (n == null) {
+            return DEFAULT_NETWORK;
+        }
+        NetworkType type = n.enumValue("type", NetworkType.class, NetworkType.user);
+        if (type == null) {
+            return null;
+        }
+        if (type == NetworkType.user) {
+            if (n.has("source")) {
+                r.error(n.at("source"), n.path("source"), "only valid for network type network or bridge "
+                        + "(user-mode networking has no source)");
+            }
+            return DEFAULT_NETWORK;
+        }
+        String what = type == NetworkType.bridge ? "the host bridge to attach to, like \"br0\""
+                : "the libvirt network to attach to, like \"default\"";
+        String source = n.requiredString("source", what);
+        if (source != null && Syntax.networkSource(source, type == NetworkType.bridge) != null) {
+            r.error(n.get("source"), n.path("source"), Syntax.networkSource(source, type == NetworkType.bridge));
+        }
+        return source == null ? null : new Network(type, source);
+    }
+
+    private String absolutePath(Fields f, String name, boolean required) {
+        String path = required ? f.requiredString(name, "an absolute path on the host") : f.string(name);
+        if (path != null && Syntax.absolutePath(path) != null) {
+            r.error(f.get(name), f.path(name), Syntax.absolutePath(path));
+        }
+        return path;
+    }
+}

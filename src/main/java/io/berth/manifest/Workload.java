@@ -1,0 +1,36 @@
+package io.berth.manifest;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One validated, normalised workload from a manifest: defaults are filled in and quantities are
+ * parsed, so two manifests that mean the same thing give equal records. Immutable.
+ *
+ * @param name     the DNS-label name, unique on a host
+ * @param labels   the user's labels (sorted)
+ * @param resources limits and requests
+ * @param placement host selection, or null for "any host"
+ * @param spec     the kind-specific part
+ * @param origin   where the document starts (not part of equality of meaning; see {@link #sameSpec})
+ */
+public record Workload(String name, Map<String, String> labels, Resources resources, Placement placement,
+                       WorkloadSpec spec, Origin origin) {
+
+    public Kind kind() {
+        return switch (spec) {
+            case ContainerSpec c -> Kind.Container;
+            case VmSpec v -> Kind.VirtualMachine;
+        };
+    }
+
+    /** Equality of everything the user declared, ignoring where it was read from. */
+    public boolean sameSpec(Workload other) {
+        return name.equals(other.name) && labels.equals(other.labels) && resources.equals(other.resources)
+                && Objects.equals(placement, other.placement) && spec.equals(other.spec);
+    }
+
+    public Workload withResources(Resources r) {
+        return new Workload(name, labels, r, placement, spec, origin);
+    }
+}

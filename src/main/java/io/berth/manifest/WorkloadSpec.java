@@ -1,0 +1,5 @@
+package io.berth.manifest;
+
+/** The kind-specific part of a workload. */
+public sealed interface WorkloadSpec permits ContainerSpec, VmSpec {
+}
