@@ -1,0 +1,20 @@
+package io.berth.runtime;
+
+import io.berth.manifest.Kind;
+import io.berth.manifest.Workload;
+
+/**
+ * What a runtime reports about one managed workload.
+ *
+ * @param name      the Berth name (not the runtime's object name)
+ * @param runtimeId the runtime's id (container id, domain UUID)
+ * @param applied   the spec Berth recorded when it created the object, or null when that record is
+ *                  missing or unreadable (then the planner recreates)
+ * @param specHash  the recorded spec hash label
+ * @param limits    the limits the runtime enforces now
+ * @param exitCode  the last exit code, or null when it never exited
+ */
+public record Observed(String name, Kind kind, String runtimeId, WorkloadState state, Integer exitCode,
+                       boolean oomKilled, String source, String agent, String specHash, Workload applied,
+                       ObservedLimits limits) {
+}

@@ -1,0 +1,55 @@
+package io.berth.runtime;
+
+import io.berth.manifest.Kind;
+import io.berth.manifest.Resources;
+import io.berth.manifest.Workload;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One contract for every way Berth runs a workload (Docker containers, libvirt domains), after
+ * Nomad's task drivers: list what is ours, inspect, create, start, change limits in place, stop,
+ * remove, and say what this host can do.
+ *
+ * <p>Implementations are thread-safe: the executor calls them from many threads at once, for
+ * different workloads. Every call is bounded by a timeout and fails with {@link RuntimeFailure}
+ * (the workload's fault or the runtime refused) or {@link RuntimeUnavailableException} (the runtime
+ * cannot be reached). Objects without Berth's ownership marks are never listed, changed or
+ * removed.
+ */
+public interface Runtime extends AutoCloseable {
+
+    Kind kind();
+
+    /** What this runtime and host offer; probed once, then cached. */
+    Capabilities capabilities();
+
+    /** Every workload of this kind carrying this agent's ownership marks, in any state. */
+    List<Observed> list();
+
+    /** The managed workload with this Berth name, if this agent owns one. */
+    Optional<Observed> inspect(String name);
+
+    /**
+     * Create (not start) the workload with its ownership marks. Blocking. Fails when an object of
+     * the same runtime name exists, managed or not: creation never overwrites.
+     */
+    void create(Workload workload, Ownership ownership);
+
+    /** Start a created or stopped workload. Idempotent on a running one. */
+    void start(String name);
+
+    /** Apply new hard limits to an existing workload without recreating it. */
+    void updateLimits(String name, Resources resources);
+
+    /** Stop gracefully, killing after {@code grace}. Idempotent on a stopped one. */
+    void stop(String name, Duration grace);
+
+    /** Remove the workload (and what it alone owns). Idempotent: a missing workload is not an error. */
+    void remove(String name);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,125 @@
+package io.berth.runtime.docker;
+
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.HealthCheck;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.RestartPolicy;
+import io.berth.manifest.CanonicalForm;
+import io.berth.manifest.ContainerSpec;
+import io.berth.manifest.Kind;
+import io.berth.manifest.Resources;
+import io.berth.manifest.Workload;
+import io.berth.runtime.Ownership;
+import io.berth.runtime.OwnershipLabels;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one place that maps a container workload onto Docker's create call (Testcontainers'
+ * {@code applyTo}). Pure: it only fills in the command object.
+ *
+ * <p>Limits are hard: CPU as NanoCpus (a CFS quota), memory with MemorySwap equal to Memory so the
+ * container cannot escape its limit into swap, and a pids limit against fork bombs. command and
+ * args follow Kubernetes: command replaces the image's ENTRYPOINT, args its CMD.
+ */
+final class ContainerMapper {
+
+    private ContainerMapper() {
+    }
+
+    static void applyTo(CreateContainerCmd cmd, Workload w, Ownership ownership) {
+        ContainerSpec spec = (ContainerSpec) w.spec();
+        cmd.withName(OwnershipLabels.objectName(w.name()))
+                .withHostName(w.name())
+                .withLabels(labels(w, ownership));
+        if (!spec.command().isEmpty()) {
+            cmd.withEntrypoint(spec.command());
+        }
+        if (!spec.args().isEmpty()) {
+            cmd.withCmd(spec.args());
+        }
+        if (!spec.env().isEmpty()) {
+            cmd.withEnv(spec.env().stream().map(e -> e.name() + "=" + e.value()).toList());
+        }
+        HostConfig host = HostConfig.newHostConfig();
+        limits(host, w.resources());
+        host.withRestartPolicy(switch (spec.restartPolicy()) {
+            case Always -> RestartPolicy.alwaysRestart();
+            case OnFailure -> RestartPolicy.onFailureRestart(0);
+            case Never -> RestartPolicy.noRestart();
+        });
+        ports(cmd, host, spec.ports());
+        if (!spec.volumes().isEmpty()) {
+            host.withMounts(spec.volumes().stream()
+                    .map(v -> new Mount().withType(MountType.VOLUME).withSource(v.name())
+                            .withTarget(v.mountPath()).withReadOnly(v.readOnly()))
+                    .toList());
+        }
+        if (spec.securityContext() != null) {
+            ContainerSpec.SecurityContext sc = spec.securityContext();
+            if (sc.user() != null) {
+                cmd.withUser(sc.user());
+            }
+            host.withReadonlyRootfs(sc.readOnlyRootFilesystem()).withPrivileged(sc.privileged());
+        }
+        if (spec.healthCheck() != null) {
+            ContainerSpec.HealthCheck hc = spec.healthCheck();
+            List<String> test = new ArrayList<>();
+            test.add("CMD");
+            test.addAll(hc.command());
+            cmd.withHealthcheck(new HealthCheck().withTest(test)
+                    .withInterval(hc.intervalMillis() * 1_000_000L)
+                    .withTimeout(hc.timeoutMillis() * 1_000_000L)
+                    .withRetries(hc.retries()));
+        }
+        cmd.withHostConfig(host);
+    }
+
+    static void limits(HostConfig host, Resources r) {
+        host.withNanoCPUs(nanoCpus(r)).withMemory(r.limits().memoryBytes())
+                .withMemorySwap(r.limits().memoryBytes()).withPidsLimit(r.pids());
+    }
+
+    static long nanoCpus(Resources r) {
+        return r.limits().cpuMillis() * 1_000_000L;
+    }
+
+    static Map<String, String> labels(Workload w, Ownership ownership) {
+        Map<String, String> labels = new LinkedHashMap<>(w.labels());
+        labels.put(OwnershipLabels.MANAGED, "true");
+        labels.put(OwnershipLabels.NAME, w.name());
+        labels.put(OwnershipLabels.KIND, Kind.Container.name());
+        labels.put(OwnershipLabels.SPEC_HASH, CanonicalForm.specHash(w));
+        labels.put(OwnershipLabels.SOURCE, ownership.source());
+        labels.put(OwnershipLabels.AGENT, ownership.agent());
+        labels.put(OwnershipLabels.SPEC, CanonicalForm.toJson(w));
+        return labels;
+    }
+
+    private static void ports(CreateContainerCmd cmd, HostConfig host, List<ContainerSpec.Port> ports) {
+        if (ports.isEmpty()) {
+            return;
+        }
+        List<ExposedPort> exposed = new ArrayList<>();
+        Ports bindings = new Ports();
+        for (ContainerSpec.Port p : ports) {
+            ExposedPort ep = new ExposedPort(p.containerPort(), InternetProtocol.parse(p.protocol().name()));
+            exposed.add(ep);
+            if (p.hostPort() > 0) {
+                bindings.bind(ep, p.hostIP() == null
+                        ? Ports.Binding.bindPort(p.hostPort())
+                        : Ports.Binding.bindIpAndPort(p.hostIP(), p.hostPort()));
+            }
+        }
+        cmd.withExposedPorts(exposed);
+        host.withPortBindings(bindings);
+    }
+}

@@ -1,0 +1,73 @@
+package io.berth.runtime.docker;
+
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import io.berth.runtime.RuntimeFailure;
+import io.berth.runtime.RuntimeUnavailableException;
+
+import java.util.function.Supplier;
+
+/**
+ * Translates docker-java's exceptions into Berth's two failure kinds. An answer from the engine
+ * (any HTTP status) is the workload's failure; no answer at all is the engine being unavailable.
+ * Thread-safe (immutable).
+ */
+final class DockerErrors {
+
+    private final String host;
+
+    DockerErrors(String host) {
+        this.host = host;
+    }
+
+    <T> T call(String workload, String what, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (DockerException e) {
+            throw new RuntimeFailure(workload, workload + ": " + what + ": " + engineMessage(e), e);
+        } catch (RuntimeFailure | RuntimeUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    void run(String workload, String what, Runnable call) {
+        call(workload, what, () -> {
+            call.run();
+            return null;
+        });
+    }
+
+    static boolean isNotFound(Throwable e) {
+        return e instanceof NotFoundException || e.getCause() instanceof NotFoundException;
+    }
+
+    static boolean isConflict(Throwable e) {
+        return e instanceof ConflictException || e.getCause() instanceof ConflictException;
+    }
+
+    RuntimeUnavailableException unavailable(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return new RuntimeUnavailableException("cannot reach the Docker Engine at " + host
+                + ": " + why + " (is dockerd running? deploy/host-setup.sh starts it)", e);
+    }
+
+    /** docker-java puts the engine's JSON body in the message; keep only the engine's sentence. */
+    static String engineMessage(DockerException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        int i = m.indexOf("{\"message\":\"");
+        if (i >= 0) {
+            int start = i + "{\"message\":\"".length();
+            int end = m.indexOf("\"}", start);
+            m = end > start ? m.substring(start, end) : m.substring(start);
+        }
+        m = m.replace("\\\"", "\"").strip();
+        return m.isEmpty() ? "HTTP " + e.getHttpStatus() : m;
+    }
+}

@@ -1,0 +1,296 @@
+package io.berth.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.api.model.Version;
+import io.berth.manifest.ContainerSpec;
+import io.berth.manifest.Kind;
+import io.berth.manifest.Resources;
+import io.berth.manifest.Workload;
+import io.berth.runtime.Capabilities;
+import io.berth.runtime.Observed;
+import io.berth.runtime.Ownership;
+import io.berth.runtime.OwnershipLabels;
+import io.berth.runtime.Runtime;
+import io.berth.runtime.RuntimeFailure;
+import io.berth.util.DaemonThreads;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Docker Engine runtime (docker-java over the engine's socket). Thread-safe. Only containers
+ * labelled {@code io.berth.managed=true} and {@code io.berth.agent=<this agent>} are ever listed,
+ * changed or removed; a same-named container without those labels makes create fail instead.
+ */
+public final class DockerRuntime implements Runtime {
+
+    static final Duration PULL_TIMEOUT = Duration.ofMinutes(10);
+
+    private final DockerClient docker;
+    private final String agent;
+    private final DockerErrors errors;
+    private final ExecutorService io = DaemonThreads.cached("docker-io");
+    /** One pull per image at a time, however many workloads need it. */
+    private final Map<String, Object> pullLocks = new ConcurrentHashMap<>();
+    private volatile Capabilities capabilities;
+
+    /** A runtime for this agent on the engine named by DOCKER_HOST (default: the local socket). */
+    public DockerRuntime(String agent) {
+        this(agent, DockerClients.host());
+    }
+
+    public DockerRuntime(String agent, String dockerHost) {
+        this.docker = DockerClients.create(dockerHost);
+        this.errors = new DockerErrors(dockerHost);
+        this.agent = agent;
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.Container;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        Capabilities c = capabilities;
+        if (c == null) {
+            Version v = errors.call("docker", "version", () -> docker.versionCmd().exec());
+            Info info = errors.call("docker", "info", () -> docker.infoCmd().exec());
+            List<String> details = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
+            Object cgroup = info.getRawValues().get("CgroupVersion");
+            details.add("cgroup v" + (cgroup == null ? "1" : cgroup) + " (" + info.getRawValues().get("CgroupDriver") + ")");
+            if (Boolean.FALSE.equals(info.getRawValues().get("MemoryLimit"))) {
+                warnings.add("the kernel does not enforce memory limits");
+            }
+            if (Boolean.FALSE.equals(info.getRawValues().get("CpuCfsQuota"))) {
+                warnings.add("the kernel does not enforce CPU quotas");
+            }
+            if (Boolean.FALSE.equals(info.getRawValues().get("SwapLimit"))) {
+                warnings.add("no swap accounting: swap is not limited");
+            }
+            c = new Capabilities("docker", v.getVersion(), v.getApiVersion(), details, warnings);
+            capabilities = c;
+        }
+        return c;
+    }
+
+    @Override
+    public List<Observed> list() {
+        List<Container> containers = errors.call("docker", "list containers", () -> docker.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(OwnershipLabels.MANAGED, "true", OwnershipLabels.AGENT, agent))
+                .exec());
+        // Inspect in parallel: the list answer lacks the enforced limits and exit details.
+        List<Future<Optional<Observed>>> inspections = new ArrayList<>();
+        for (Container c : containers) {
+            inspections.add(io.submit(() -> inspectId(c.getId())));
+        }
+        List<Observed> result = new ArrayList<>();
+        for (Future<Optional<Observed>> f : inspections) {
+            join(f).ifPresent(result::add);
+        }
+        return result;
+    }
+
+    @Override
+    public Optional<Observed> inspect(String name) {
+        return inspectId(OwnershipLabels.objectName(name))
+                .filter(o -> name.equals(o.name()));
+    }
+
+    private Optional<Observed> inspectId(String idOrName) {
+        try {
+            var response = errors.call(idOrName, "inspect", () -> docker.inspectContainerCmd(idOrName).exec());
+            Map<String, String> labels = response.getConfig().getLabels();
+            if (labels == null || !"true".equals(labels.get(OwnershipLabels.MANAGED))
+                    || !agent.equals(labels.get(OwnershipLabels.AGENT))) {
+                return Optional.empty(); // not ours: never touched
+            }
+            return Optional.of(ContainerObserver.observe(response));
+        } catch (RuntimeFailure e) {
+            if (DockerErrors.isNotFound(e.getCause())) {
+                return Optional.empty(); // removed between list and inspect
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void create(Workload workload, Ownership ownership) {
+        ContainerSpec spec = (ContainerSpec) workload.spec();
+        ensureImage(workload.name(), spec);
+        try (CreateContainerCmd cmd = docker.createContainerCmd(spec.image())) {
+            ContainerMapper.applyTo(cmd, workload, ownership);
+            errors.call(workload.name(), "create container", cmd::exec);
+        } catch (RuntimeFailure e) {
+            if (DockerErrors.isConflict(e.getCause())) {
+                throw new RuntimeFailure(workload.name(), workload.name() + ": a container named "
+                        + OwnershipLabels.objectName(workload.name()) + " already exists and Berth did not create it"
+                        + " for this agent; rename or remove it, or rename the workload", e);
+            }
+            throw e;
+        }
+    }
+
+    private void ensureImage(String workload, ContainerSpec spec) {
+        String image = spec.image();
+        boolean present = imagePresent(workload, image);
+        switch (spec.imagePullPolicy()) {
+            case Never -> {
+                if (!present) {
+                    throw new RuntimeFailure(workload, workload + ": image " + image
+                            + " is not present on this host and imagePullPolicy is Never");
+                }
+            }
+            case IfNotPresent -> {
+                if (!present) {
+                    pull(workload, image);
+                }
+            }
+            case Always -> pull(workload, image);
+        }
+    }
+
+    private boolean imagePresent(String workload, String image) {
+        try {
+            errors.call(workload, "inspect image", () -> docker.inspectImageCmd(image).exec());
+            return true;
+        } catch (RuntimeFailure e) {
+            if (DockerErrors.isNotFound(e.getCause())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private void pull(String workload, String image) {
+        synchronized (pullLocks.computeIfAbsent(image, k -> new Object())) {
+            try {
+                boolean done = errors.call(workload, "pull image " + image, () -> {
+                    try {
+                        return docker.pullImageCmd(image).exec(new PullImageResultCallback())
+                                .awaitCompletion(PULL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new RuntimeFailure(workload, workload + ": interrupted while pulling " + image);
+                    }
+                });
+                if (!done) {
+                    throw new RuntimeFailure(workload, workload + ": pulling " + image + " took longer than " + PULL_TIMEOUT);
+                }
+            } catch (RuntimeFailure e) {
+                throw new RuntimeFailure(workload, workload + ": image " + image
+                        + " could not be pulled (" + e.getMessage().replace(workload + ": pull image " + image + ": ", "")
+                        + "); with no registry reachable, build or load it locally", e);
+            }
+        }
+    }
+
+    /**
+     * The id of this agent's managed container with that name. Every mutating call goes through
+     * here, so a same-named container that Berth did not create is never touched.
+     */
+    private Optional<String> ownedId(String name) {
+        return inspect(name).map(Observed::runtimeId);
+    }
+
+    private String requireOwnedId(String name) {
+        return ownedId(name).orElseThrow(() -> new RuntimeFailure(name, name
+                + ": no container managed by Berth for this agent (" + OwnershipLabels.objectName(name) + ")"));
+    }
+
+    @Override
+    public void start(String name) {
+        String id = requireOwnedId(name);
+        try {
+            errors.run(name, "start", () -> docker.startContainerCmd(id).exec());
+        } catch (RuntimeFailure e) {
+            if (!(e.getCause() instanceof NotModifiedException)) { // 304: already running
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void updateLimits(String name, Resources r) {
+        String id = requireOwnedId(name);
+        errors.run(name, "update limits", () -> docker.updateContainerCmd(id)
+                .withNanoCPUs(ContainerMapper.nanoCpus(r))
+                .withMemory(r.limits().memoryBytes())
+                .withMemorySwap(r.limits().memoryBytes())
+                .withPidsLimit(r.pids())
+                .exec());
+    }
+
+    @Override
+    public void stop(String name, Duration grace) {
+        Optional<String> id = ownedId(name);
+        if (id.isEmpty()) {
+            return;
+        }
+        try {
+            errors.run(name, "stop", () -> docker.stopContainerCmd(id.get())
+                    .withTimeout((int) Math.max(0, grace.toSeconds())).exec());
+        } catch (RuntimeFailure e) {
+            if (!(e.getCause() instanceof NotModifiedException) && !DockerErrors.isNotFound(e.getCause())) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void remove(String name) {
+        Optional<String> id = ownedId(name);
+        if (id.isEmpty()) {
+            return;
+        }
+        try {
+            // Named volumes are kept, as with `docker compose down` without -v: data outlives the container.
+            errors.run(name, "remove", () -> docker.removeContainerCmd(id.get())
+                    .withForce(true).withRemoveVolumes(false).exec());
+        } catch (RuntimeFailure e) {
+            if (!DockerErrors.isNotFound(e.getCause())) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        io.shutdownNow();
+        try {
+            docker.close();
+        } catch (IOException ignored) {
+            // closing a socket client: nothing to recover
+        }
+    }
+
+    private static <T> T join(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.berth.testing;
+
+import io.berth.manifest.ManifestLoader;
+import io.berth.manifest.Workload;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Test workloads from YAML text, through the real loader (so tests use what users write). */
+public final class Manifests {
+
+    private Manifests() {
+    }
+
+    public static List<Workload> parse(String yaml) {
+        try {
+            Path dir = Files.createTempDirectory("berth-test");
+            Path file = dir.resolve("test.yaml");
+            Files.writeString(file, yaml);
+            ManifestLoader.LoadResult r = new ManifestLoader().load(List.of(file.toString()));
+            if (!r.errors().isEmpty()) {
+                throw new AssertionError("test manifest invalid: " + r.errors());
+            }
+            Files.delete(file);
+            Files.delete(dir);
+            return r.workloads();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Workload one(String yaml) {
+        List<Workload> all = parse(yaml);
+        if (all.size() != 1) {
+            throw new AssertionError("expected one workload, got " + all.size());
+        }
+        return all.getFirst();
+    }
+
+    /** A busybox container that sleeps and exits promptly on SIGTERM. */
+    public static Workload sleeper(String name, String cpu, String memory) {
+        return one("""
+                apiVersion: berth.io/v1
+                kind: Container
+                metadata: {name: %s}
+                spec:
+                  resources:
+                    limits: {cpu: "%s", memory: %s, pids: 100}
+                  image: berth/busybox:1
+                  command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+                """.formatted(name, cpu, memory));
+    }
+}
