@@ -1,0 +1,36 @@
+package io.berth.plan;
+
+import io.berth.manifest.Kind;
+
+/**
+ * Which field changes a runtime can apply to a live workload, and the reason shown in the plan.
+ * Everything not listed needs a recreate. Pure.
+ */
+final class ChangePolicy {
+
+    static final String LIMITS = "spec.resources.limits.";
+
+    private ChangePolicy() {
+    }
+
+    /** Limit changes are handled by the planner from the runtime's own reading; this covers the rest. */
+    static String recreateReason(Kind kind, String field) {
+        if (kind == Kind.Container) {
+            if (field.equals("spec.image")) {
+                return "a container's image is fixed when it is created";
+            }
+            if (field.startsWith("metadata.labels") || field.startsWith("spec.resources.requests")
+                    || field.startsWith("spec.placement")) {
+                return "recorded in the container's labels, which Docker cannot change";
+            }
+            return "Docker cannot change this on an existing container";
+        }
+        return "libvirt cannot change this on a defined domain";
+    }
+
+    static String inPlaceReason(Kind kind) {
+        return kind == Kind.Container
+                ? "docker update changes CPU, memory and pids limits of a running container"
+                : "libvirt changes the CPU quota of a running domain";
+    }
+}

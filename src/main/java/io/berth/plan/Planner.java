@@ -1,0 +1,160 @@
+package io.berth.plan;
+
+import io.berth.manifest.ContainerSpec;
+import io.berth.manifest.ContainerSpec.RestartPolicy;
+import io.berth.manifest.Kind;
+import io.berth.manifest.Quantities;
+import io.berth.manifest.Resources;
+import io.berth.manifest.Workload;
+import io.berth.runtime.Observed;
+import io.berth.runtime.ObservedLimits;
+import io.berth.runtime.WorkloadState;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The planner: a pure function of (desired, observed) to a {@link Plan}. No I/O, no clock, no
+ * randomness, so the plan {@code agent plan} prints is exactly what {@code agent apply} carries
+ * out, and it is unit-tested from fixtures.
+ *
+ * <p>Spec fields are compared with the spec Berth recorded at creation (so defaults the runtime
+ * fills in never show as changes); limits are compared with what the runtime enforces now (so a
+ * limit changed by hand shows as drift, and an in-place update is not undone by stale records).
+ */
+public final class Planner {
+
+    private Planner() {
+    }
+
+    public static Plan plan(List<Workload> desired, List<Observed> observed, PlanOptions options) {
+        Map<String, Observed> byName = new HashMap<>();
+        for (Observed o : observed) {
+            byName.put(o.name(), o);
+        }
+        Set<String> desiredNames = desired.stream().map(Workload::name).collect(Collectors.toSet());
+        List<Action> actions = new ArrayList<>();
+        for (Workload d : desired) {
+            actions.add(decide(d, byName.get(d.name())));
+        }
+        if (options.prune()) {
+            for (Observed o : observed) {
+                if (!desiredNames.contains(o.name()) && options.sources().contains(o.source())) {
+                    actions.add(new Action.Delete(o, "no longer declared in " + o.source()));
+                }
+            }
+        }
+        actions.sort(Comparator.comparing(Action::name));
+        return new Plan(List.copyOf(actions));
+    }
+
+    static Action decide(Workload d, Observed o) {
+        if (o == null) {
+            return new Action.Create(d, "not present on this host");
+        }
+        if (o.kind() != d.kind()) {
+            return new Action.Recreate(d, o, List.of(new FieldChange("kind", o.kind().name(), d.kind().name(),
+                    false, "a workload cannot change kind")), "kind changed");
+        }
+        if (o.applied() == null) {
+            return new Action.Recreate(d, o, List.of(),
+                    "its recorded spec is missing or unreadable, so Berth cannot tell what it runs");
+        }
+        if (o.state() == WorkloadState.Dead) {
+            return new Action.Recreate(d, o, List.of(), "the runtime reports it dead");
+        }
+        List<FieldChange> changes = new ArrayList<>(limitChanges(d, o));
+        // Compare everything else with the recorded spec; limits were compared with the runtime above.
+        // Requests left to default to the limits follow them on both sides, so they are no change of their own.
+        Resources recorded = o.applied().resources();
+        boolean requestsFollowLimits = recorded.requests().equals(recorded.limits())
+                && d.resources().requests().equals(d.resources().limits());
+        Workload appliedWithDesiredLimits = o.applied().withResources(new Resources(d.resources().limits(),
+                requestsFollowLimits ? d.resources().requests() : recorded.requests(), d.resources().pids()));
+        for (String[] c : SpecDiff.diff(appliedWithDesiredLimits, d)) {
+            changes.add(new FieldChange(c[0], c[1], c[2], false, ChangePolicy.recreateReason(d.kind(), c[0])));
+        }
+        List<FieldChange> recreating = changes.stream().filter(c -> !c.inPlace()).toList();
+        if (!recreating.isEmpty()) {
+            return new Action.Recreate(d, o, List.copyOf(changes), recreating.size() == 1
+                    ? recreating.getFirst().field() + " cannot change in place"
+                    : recreating.size() + " fields cannot change in place");
+        }
+        String startReason = startReason(d, o);
+        if (!changes.isEmpty()) {
+            return new Action.UpdateInPlace(d, o, List.copyOf(changes), startReason != null,
+                    "limits differ from what the runtime enforces");
+        }
+        if (startReason != null) {
+            return new Action.Start(d, o, startReason);
+        }
+        return new Action.Unchanged(d, o, o.state() == WorkloadState.Exited
+                ? "exited with code " + o.exitCode() + "; restartPolicy keeps it stopped"
+                : "up to date");
+    }
+
+    /** Desired limits against the limits the runtime reports enforcing. */
+    static List<FieldChange> limitChanges(Workload d, Observed o) {
+        ObservedLimits now = o.limits();
+        Resources want = d.resources();
+        List<FieldChange> out = new ArrayList<>();
+        String inPlace = ChangePolicy.inPlaceReason(d.kind());
+        if (now.cpuMillis() != want.limits().cpuMillis()) {
+            boolean live = d.kind() == Kind.Container
+                    || vcpus(now.cpuMillis()) == vcpus(want.limits().cpuMillis());
+            out.add(new FieldChange(ChangePolicy.LIMITS + "cpu", cpu(now.cpuMillis()),
+                    Quantities.formatCpu(want.limits().cpuMillis()), live,
+                    live ? inPlace : "the number of vCPUs (ceil of cpu) changes"));
+        }
+        if (now.memoryBytes() != want.limits().memoryBytes()) {
+            boolean live = d.kind() == Kind.Container;
+            out.add(new FieldChange(ChangePolicy.LIMITS + "memory", memory(now.memoryBytes()),
+                    Quantities.formatMemory(want.limits().memoryBytes()), live,
+                    live ? inPlace : "a domain's memory size is fixed when it is defined"));
+        }
+        if (d.kind() == Kind.Container) {
+            if (now.pids() != want.pids()) {
+                out.add(new FieldChange(ChangePolicy.LIMITS + "pids", now.pids() == 0 ? "unlimited"
+                        : Long.toString(now.pids()), Long.toString(want.pids()), true, inPlace));
+            }
+            if (now.memorySwapBytes() != now.memoryBytes()) {
+                out.add(new FieldChange(ChangePolicy.LIMITS + "memory (swap)",
+                        now.memorySwapBytes() <= 0 ? "unlimited" : memory(now.memorySwapBytes()),
+                        Quantities.formatMemory(want.limits().memoryBytes()) + " (= memory: no swap)", true,
+                        "swap must equal memory or the memory limit is not hard"));
+            }
+        }
+        return out;
+    }
+
+    /** Why a present but not running workload should be started, or null to leave it. */
+    static String startReason(Workload d, Observed o) {
+        return switch (o.state()) {
+            case Created -> "created but never started (an earlier apply was interrupted)";
+            case Exited -> switch (d.spec() instanceof ContainerSpec c ? c.restartPolicy() : RestartPolicy.Always) {
+                case Always -> "exited with code " + o.exitCode() + "; restartPolicy is Always";
+                case OnFailure -> o.exitCode() != null && o.exitCode() != 0
+                        ? "failed with code " + o.exitCode() + "; restartPolicy is OnFailure" : null;
+                case Never -> null;
+            };
+            default -> null;
+        };
+    }
+
+    private static long vcpus(long millis) {
+        return (millis + 999) / 1000;
+    }
+
+    private static String cpu(long millis) {
+        return millis == 0 ? "unlimited" : Quantities.formatCpu(millis);
+    }
+
+    private static String memory(long bytes) {
+        return bytes == 0 ? "unlimited" : Quantities.formatMemory(bytes);
+    }
+}

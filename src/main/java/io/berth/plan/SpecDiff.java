@@ -1,0 +1,79 @@
+package io.berth.plan;
+
+import io.berth.manifest.CanonicalForm;
+import io.berth.manifest.Workload;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Field-by-field difference of two workloads over their canonical manifest trees, so every field
+ * the user can write is compared (a hash over only some fields misses edits: kubernetes#136931)
+ * and values print in the user's own spelling. Pure.
+ */
+final class SpecDiff {
+
+    static final String NONE = "(none)";
+
+    private SpecDiff() {
+    }
+
+    /** Changed paths with old and new values, in path order. Lists compare as whole values. */
+    static List<String[]> diff(Workload from, Workload to) {
+        Map<String, String> a = flatten(CanonicalForm.toTree(from));
+        Map<String, String> b = flatten(CanonicalForm.toTree(to));
+        List<String[]> out = new ArrayList<>();
+        for (String path : new TreeSet<>(union(a, b))) {
+            String x = a.getOrDefault(path, NONE);
+            String y = b.getOrDefault(path, NONE);
+            if (!Objects.equals(x, y)) {
+                out.add(new String[] {path, x, y});
+            }
+        }
+        return out;
+    }
+
+    private static TreeSet<String> union(Map<String, String> a, Map<String, String> b) {
+        TreeSet<String> keys = new TreeSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        return keys;
+    }
+
+    static Map<String, String> flatten(Map<String, Object> tree) {
+        Map<String, String> out = new TreeMap<>();
+        flatten("", tree, out);
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void flatten(String prefix, Object node, Map<String, String> out) {
+        if (node instanceof Map<?, ?> map) {
+            for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
+                flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
+            }
+        } else {
+            out.put(prefix, render(node));
+        }
+    }
+
+    /** Flow-style rendering: lists and maps on one line, as a user would write them. */
+    static String render(Object node) {
+        if (node instanceof List<?> list) {
+            List<String> parts = new ArrayList<>();
+            for (Object o : list) {
+                parts.add(render(o));
+            }
+            return "[" + String.join(", ", parts) + "]";
+        }
+        if (node instanceof Map<?, ?> map) {
+            List<String> parts = new ArrayList<>();
+            map.forEach((k, v) -> parts.add(k + ": " + render(v)));
+            return "{" + String.join(", ", parts) + "}";
+        }
+        return String.valueOf(node);
+    }
+}

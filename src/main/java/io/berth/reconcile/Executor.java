@@ -1,0 +1,146 @@
+package io.berth.reconcile;
+
+import io.berth.manifest.Kind;
+import io.berth.manifest.Workload;
+import io.berth.plan.Action;
+import io.berth.plan.Plan;
+import io.berth.runtime.Ownership;
+import io.berth.runtime.Runtime;
+import io.berth.runtime.RuntimeFailure;
+import io.berth.runtime.RuntimeUnavailableException;
+import io.berth.util.DaemonThreads;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Carries out a {@link Plan}: actions run in parallel across workloads (at most {@code parallelism}
+ * at once, so a 30-workload apply uses the engine's own parallelism without flooding it), each
+ * workload's steps in order.
+ * One workload failing never stops the others. Blocking; thread-safe per call.
+ *
+ * <p>Create is create-then-start with a reverter: if start fails, the just-created object is
+ * removed again, so a failed apply leaves nothing half-made and the next apply starts clean.
+ */
+public final class Executor {
+
+    private final Map<Kind, Runtime> runtimes;
+    private final Function<Workload, Ownership> ownership;
+    private final int parallelism;
+    private final Duration grace;
+
+    public Executor(Map<Kind, Runtime> runtimes, Function<Workload, Ownership> ownership, int parallelism,
+                    Duration grace) {
+        this.runtimes = runtimes;
+        this.ownership = ownership;
+        this.parallelism = Math.max(1, parallelism);
+        this.grace = grace;
+    }
+
+    /** Runs every action; {@code progress} is called once per workload as it finishes (any thread). */
+    public ApplyResult execute(Plan plan, Consumer<Outcome> progress) {
+        List<Outcome> outcomes = new ArrayList<>();
+        List<Future<Outcome>> running = new ArrayList<>();
+        ExecutorService threads = DaemonThreads.fixed("apply", parallelism);
+        try {
+            for (Action action : plan.actions()) {
+                if (!action.hasEffect()) {
+                    Outcome nothing = new Outcome(action, null, Duration.ZERO);
+                    progress.accept(nothing);
+                    outcomes.add(nothing);
+                    continue;
+                }
+                running.add(threads.submit(() -> {
+                    Outcome outcome = run(action);
+                    progress.accept(outcome);
+                    return outcome;
+                }));
+            }
+            for (Future<Outcome> f : running) {
+                outcomes.add(get(f));
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        outcomes.sort(Comparator.comparing(o -> o.action().name()));
+        return new ApplyResult(List.copyOf(outcomes));
+    }
+
+    private Outcome run(Action action) {
+        long start = System.nanoTime();
+        String error = null;
+        try {
+            switch (action) {
+                case Action.Create c -> createAndStart(c.desired());
+                case Action.UpdateInPlace u -> {
+                    runtime(u.kind()).updateLimits(u.name(), u.desired().resources());
+                    if (u.startAfter()) {
+                        runtime(u.kind()).start(u.name());
+                    }
+                }
+                case Action.Recreate r -> {
+                    Runtime old = runtime(r.observed().kind());
+                    old.stop(r.name(), grace);
+                    old.remove(r.name());
+                    createAndStart(r.desired());
+                }
+                case Action.Start s -> runtime(s.kind()).start(s.name());
+                case Action.Delete d -> {
+                    runtime(d.kind()).stop(d.name(), grace);
+                    runtime(d.kind()).remove(d.name());
+                }
+                case Action.Unchanged u -> {
+                }
+            }
+        } catch (RuntimeFailure | RuntimeUnavailableException e) {
+            error = e.getMessage().startsWith(action.name() + ":") ? e.getMessage()
+                    : action.name() + ": " + e.getMessage();
+        } catch (RuntimeException e) {
+            // A bug or an unexpected library failure: still report it against the workload, never abort the rest.
+            error = action.name() + ": unexpected error: " + e;
+        }
+        return new Outcome(action, error, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private void createAndStart(Workload w) {
+        Runtime runtime = runtime(w.kind());
+        runtime.create(w, ownership.apply(w));
+        try {
+            runtime.start(w.name());
+        } catch (RuntimeException e) {
+            try {
+                runtime.remove(w.name());
+            } catch (RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+    }
+
+    private Runtime runtime(Kind kind) {
+        Runtime r = runtimes.get(kind);
+        if (r == null) {
+            throw new RuntimeFailure(kind.name(), "no runtime for kind " + kind + " is available on this host");
+        }
+        return r;
+    }
+
+    private static Outcome get(Future<Outcome> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while applying", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.berth.reconcile;
+
+import io.berth.plan.Action;
+
+import java.time.Duration;
+
+/**
+ * What happened to one workload's action.
+ *
+ * @param error null when it succeeded; otherwise the cause, naming the workload
+ */
+public record Outcome(Action action, String error, Duration took) {
+
+    public boolean ok() {
+        return error == null;
+    }
+
+    /** Past-tense verb for progress lines: created, updated, recreated, started, deleted, unchanged. */
+    public String done() {
+        return switch (action.verb()) {
+            case "create" -> "created";
+            case "update" -> "updated in place";
+            case "recreate" -> "recreated";
+            case "start" -> "started";
+            case "delete" -> "deleted";
+            default -> "unchanged";
+        };
+    }
+}
