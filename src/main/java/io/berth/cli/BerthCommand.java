@@ -1,0 +1,11 @@
+package io.berth.cli;
+
+import picocli.CommandLine.Command;
+
+/** The {@code agent} command line (CONTRACT §2). Subcommands return the contract's exit codes. */
+@Command(name = "agent", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Berth: makes this host match declarative manifests of containers and virtual machines.",
+        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, GetCommand.class,
+                DeleteCommand.class})
+public class BerthCommand {
+}

@@ -1,0 +1,95 @@
+package io.berth.cli;
+
+import io.berth.manifest.Workload;
+import io.berth.plan.Action;
+import io.berth.plan.Plan;
+import io.berth.reconcile.ApplyResult;
+import io.berth.reconcile.Executor;
+import io.berth.runtime.Observed;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * {@code agent delete NAME... | -f PATH...}: remove managed workloads. Names that this agent does
+ * not manage are an error and nothing is deleted, so a typo never half-applies.
+ */
+@Command(name = "delete", description = "Remove managed workloads, by name or by manifest.")
+public class DeleteCommand implements Callable<Integer> {
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Target target;
+
+    static class Target {
+        @Parameters(arity = "1..*", paramLabel = "NAME")
+        List<String> names;
+
+        @Option(names = {"-f", "--filename"}, arity = "1..*", paramLabel = "PATH",
+                description = "Delete the workloads these manifests declare.")
+        List<String> paths;
+    }
+
+    @Option(names = "--grace-period", defaultValue = "10", paramLabel = "SECONDS",
+            description = "Seconds a workload gets to stop before it is killed (default ${DEFAULT-VALUE}).")
+    int gracePeriod;
+
+    @Option(names = "--local", description = "Talk to the runtimes directly (the default until the daemon exists).")
+    boolean local;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Set<String> names = new LinkedHashSet<>();
+        if (target.names != null) {
+            names.addAll(target.names);
+        } else {
+            ManifestInput input = new ManifestInput();
+            input.paths = target.paths;
+            input.load(spec.commandLine().getErr()).stream().map(Workload::name).forEach(names::add);
+        }
+        try (Session session = Session.local()) {
+            Map<String, Observed> managed = session.observeAll().stream()
+                    .collect(Collectors.toMap(Observed::name, Function.identity()));
+            List<String> unknown = names.stream().filter(n -> !managed.containsKey(n)).toList();
+            if (!unknown.isEmpty() && target.names != null) {
+                throw new UserError("not managed by agent " + session.agent() + ": " + String.join(", ", unknown)
+                        + "; nothing was deleted (see `agent get`)");
+            }
+            List<Action> deletes = new ArrayList<>();
+            for (String n : names) {
+                if (managed.containsKey(n)) {
+                    deletes.add(new Action.Delete(managed.get(n), "requested"));
+                } else {
+                    out.printf("%s: not present%n", n);
+                }
+            }
+            Executor executor = new Executor(session.runtimes(), w -> {
+                throw new IllegalStateException("delete never creates");
+            }, 16, Duration.ofSeconds(gracePeriod));
+            ApplyResult result = executor.execute(new Plan(deletes), o -> {
+                synchronized (out) {
+                    out.println(o.ok() ? o.action().name() + ": deleted" : o.action().name() + ": failed: " + o.error());
+                    out.flush();
+                }
+            });
+            return result.failed() ? ExitCodes.FAILED : ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.berth.cli;
+
+import io.berth.runtime.RuntimeFailure;
+import io.berth.runtime.RuntimeUnavailableException;
+import picocli.CommandLine;
+
+/**
+ * Entry point of the {@code agent} command line. Client commands are short-lived, so they run as
+ * a plain picocli program without booting the Quarkus application (that start-up is for the
+ * long-running daemon); this keeps a no-op {@code apply} well under a second including the JVM.
+ *
+ * <p>User mistakes and runtime failures become one clear line on stderr and the contract's exit
+ * code, never a stack trace (set BERTH_DEBUG=1 to see one).
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        quietLibraryLogging();
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * docker-java logs failed streams (a refused pull, say) at ERROR with a stack trace through
+     * SLF4J; Berth reports those failures itself, in one line, so library logging stays off unless
+     * BERTH_DEBUG is set.
+     */
+    private static void quietLibraryLogging() {
+        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        java.util.logging.Level level = System.getenv("BERTH_DEBUG") != null
+                ? java.util.logging.Level.FINE : java.util.logging.Level.OFF;
+        java.util.logging.Logger.getLogger("").setLevel(level);
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new BerthCommand())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (System.getenv("BERTH_DEBUG") != null) {
+                        e.printStackTrace(cmd.getErr());
+                    }
+                    return switch (e) {
+                        case RuntimeUnavailableException u -> fail(cmd, u.getMessage(), ExitCodes.UNREACHABLE);
+                        case RuntimeFailure f -> fail(cmd, f.getMessage(), ExitCodes.FAILED);
+                        case UserError u -> fail(cmd, u.getMessage(), ExitCodes.FAILED);
+                        default -> fail(cmd, "internal error: " + e + " (run with BERTH_DEBUG=1 for details)",
+                                ExitCodes.FAILED);
+                    };
+                });
+    }
+
+    private static int fail(CommandLine cmd, String message, int code) {
+        cmd.getErr().println("error: " + message);
+        cmd.getErr().flush();
+        return code;
+    }
+}
