@@ -25,9 +25,11 @@ final class DocumentParser {
     static final List<String> PLACEMENT = List.of("host", "labels");
 
     private final NodeReader r;
+    private final ImagePolicy images;
 
-    DocumentParser(NodeReader reader) {
+    DocumentParser(NodeReader reader, ImagePolicy images) {
         this.r = reader;
+        this.images = images;
     }
 
     /** The workload, or null when the document has any error (all of them recorded). */
@@ -70,7 +72,7 @@ final class DocumentParser {
             if (kind == Kind.Container) {
                 workloadSpec = new ContainerSpecParser(r).parse(spec);
             } else if (kind == Kind.VirtualMachine) {
-                workloadSpec = new VmSpecParser(r).parse(spec);
+                workloadSpec = new VmSpecParser(r, images).parse(spec);
             }
         }
         if (r.errorCount() > before || name == null || resources == null || workloadSpec == null) {

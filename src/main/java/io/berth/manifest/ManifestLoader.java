@@ -58,15 +58,21 @@ public final class ManifestLoader {
     }
 
     private final InputStream stdin;
-    private final ManifestParser parser = new ManifestParser();
+    private final ManifestParser parser;
 
+    /** Reads standard input for {@code -}; VM image paths checked against BERTH_IMAGE_DIRS. */
     public ManifestLoader() {
-        this(System.in);
+        this(System.in, ImagePolicy.fromEnvironment());
     }
 
     /** @param stdin what {@code -} reads */
     public ManifestLoader(InputStream stdin) {
+        this(stdin, ImagePolicy.fromEnvironment());
+    }
+
+    public ManifestLoader(InputStream stdin, ImagePolicy images) {
         this.stdin = stdin;
+        this.parser = new ManifestParser(images);
     }
 
     public LoadResult load(List<String> paths) {

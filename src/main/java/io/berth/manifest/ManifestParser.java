@@ -57,6 +57,13 @@ public final class ManifestParser {
     record Parsed(Workload workload, Origin nameOrigin) {
     }
 
+    private final ImagePolicy images;
+
+    /** A parser that checks VM image paths against the given policy. Stateless otherwise; thread-safe. */
+    public ManifestParser(ImagePolicy images) {
+        this.images = images;
+    }
+
     public ParseResult parse(Path file, String text) {
         List<ManifestError> errors = new ArrayList<>();
         List<Workload> workloads = parseDocuments(file, text, errors).stream().map(Parsed::workload).toList();
@@ -66,7 +73,7 @@ public final class ManifestParser {
 
     List<Parsed> parseDocuments(Path file, String text, List<ManifestError> errors) {
         NodeReader reader = new NodeReader(file, errors);
-        DocumentParser documents = new DocumentParser(reader);
+        DocumentParser documents = new DocumentParser(reader, images);
         List<Parsed> out = new ArrayList<>();
         LoaderOptions options = options();
         ParserImpl parser = new ParserImpl(new StreamReader(new StringReader(text)), options);

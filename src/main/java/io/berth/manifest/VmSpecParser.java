@@ -24,9 +24,11 @@ final class VmSpecParser {
     static final Network DEFAULT_NETWORK = new Network(NetworkType.user, null);
 
     private final NodeReader r;
+    private final ImagePolicy images;
 
-    VmSpecParser(NodeReader reader) {
+    VmSpecParser(NodeReader reader, ImagePolicy images) {
         this.r = reader;
+        this.images = images;
     }
 
     /** The spec, or null if anything in it is wrong (errors recorded). */
@@ -52,7 +54,7 @@ final class VmSpecParser {
         if (d == null) {
             return null;
         }
-        String image = absolutePath(d, "image", true);
+        String image = imagePath(d, "image", true);
         Long size = d.has("size") ? d.quantity("size", Quantities::parseMemory) : Long.valueOf(0);
         return image == null || size == null ? null : new Disk(image, size);
     }
@@ -62,8 +64,8 @@ final class VmSpecParser {
         if (k == null) {
             return null;
         }
-        String path = absolutePath(k, "path", true);
-        String initrd = absolutePath(k, "initrd", false);
+        String path = imagePath(k, "path", true);
+        String initrd = imagePath(k, "initrd", false);
         String cmdline = k.string("cmdline");
         return path == null ? null : new Kernel(path, initrd, cmdline);
     }
@@ -102,10 +104,19 @@ final class VmSpecParser {
         return source == null ? null : new Network(type, source);
     }
 
-    private String absolutePath(Fields f, String name, boolean required) {
+    /** An absolute host path inside the allowed image directories. */
+    private String imagePath(Fields f, String name, boolean required) {
         String path = required ? f.requiredString(name, "an absolute path on the host") : f.string(name);
-        if (path != null && Syntax.absolutePath(path) != null) {
-            r.error(f.get(name), f.path(name), Syntax.absolutePath(path));
+        if (path == null) {
+            return null;
+        }
+        String problem = Syntax.absolutePath(path);
+        if (problem == null) {
+            problem = images.problem(path);
+        }
+        if (problem != null) {
+            r.error(f.get(name), f.path(name), problem);
+            return null;
         }
         return path;
     }

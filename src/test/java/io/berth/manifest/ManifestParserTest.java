@@ -21,7 +21,7 @@ class ManifestParserTest {
             """;
 
     private static ManifestParser.ParseResult parse(String text) {
-        return new ManifestParser().parse(Path.of("m.yaml"), text);
+        return new ManifestParser(ImagePolicy.DEFAULT).parse(Path.of("m.yaml"), text);
     }
 
     private static List<String> errors(String text) {
@@ -118,7 +118,7 @@ class ManifestParserTest {
                 metadata: {name: db}
                 spec:
                   resources: {limits: {cpu: 1, memory: 1Gi}}
-                  disk: {image: /i.qcow2}
+                  disk: {image: /var/lib/berth/images/i.qcow2}
                   ports: []
                   restartPolicy: Always
                 """;

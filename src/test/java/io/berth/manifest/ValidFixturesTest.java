@@ -94,7 +94,7 @@ class ValidFixturesTest {
         assertThat(r.workloads()).extracting(w -> w.origin().line()).containsExactly(3, 12, 19);
         Workload two = r.workloads().get(1);
         assertThat(two.resources().limits()).isEqualTo(new Limits(2000, 2_000_000_000L));
-        assertThat(two.spec()).isEqualTo(new VmSpec(Hypervisor.auto, new Disk("/images/base.qcow2", 0), null, null,
+        assertThat(two.spec()).isEqualTo(new VmSpec(Hypervisor.auto, new Disk("/var/lib/berth/images/base.qcow2", 0), null, null,
                 new Network(NetworkType.user, null)));
         Workload three = r.workloads().get(2);
         assertThat(three.resources().limits()).isEqualTo(new Limits(1000, 1L << 30));
@@ -168,7 +168,7 @@ class ValidFixturesTest {
     }
 
     static Workload parseOne(String yaml) {
-        ManifestParser.ParseResult r = new ManifestParser().parse(Path.of("test.yaml"), yaml);
+        ManifestParser.ParseResult r = new ManifestParser(ImagePolicy.DEFAULT).parse(Path.of("test.yaml"), yaml);
         assertThat(r.errors()).isEmpty();
         assertThat(r.workloads()).hasSize(1);
         return r.workloads().get(0);
