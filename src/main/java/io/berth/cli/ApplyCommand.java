@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * {@code agent apply}: validate everything first (nothing is applied if any manifest is invalid),
  * plan, then carry the plan out with a progress line per workload as it finishes.
  */
-@Command(name = "apply", description = "Make the host match the manifests.")
+@Command(name = "apply", mixinStandardHelpOptions = true, description = "Make the host match the manifests.")
 public class ApplyCommand implements Callable<Integer> {
 
     @Mixin

@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * {@code agent delete NAME... | -f PATH...}: remove managed workloads. Names that this agent does
  * not manage are an error and nothing is deleted, so a typo never half-applies.
  */
-@Command(name = "delete", description = "Remove managed workloads, by name or by manifest.")
+@Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove managed workloads, by name or by manifest.")
 public class DeleteCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -89,6 +89,8 @@ public class DeleteCommand implements Callable<Integer> {
                     out.flush();
                 }
             });
+            out.println(ApplyCommand.summary(result).replace("Apply", "Delete"));
+            out.flush();
             return result.failed() ? ExitCodes.FAILED : ExitCodes.OK;
         }
     }

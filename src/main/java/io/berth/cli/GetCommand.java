@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code agent get [NAME]}: the workloads this agent manages, with state and enforced limits. */
-@Command(name = "get", description = "List managed workloads with their state and the limits the runtime enforces.")
+@Command(name = "get", mixinStandardHelpOptions = true, description = "List managed workloads with their state and the limits the runtime enforces.")
 public class GetCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..1", paramLabel = "NAME")

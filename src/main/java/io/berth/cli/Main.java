@@ -37,6 +37,15 @@ public final class Main {
     static CommandLine commandLine() {
         return new CommandLine(new BerthCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                // picocli's default exit code for a bad option is 2, which `plan` uses for "changes":
+                // a pipeline must never read a typo as a diff, so usage errors are 1 like any bad input.
+                .setParameterExceptionHandler((e, args) -> {
+                    CommandLine cmd = e.getCommandLine();
+                    cmd.getErr().println("error: " + e.getMessage());
+                    cmd.usage(cmd.getErr());
+                    cmd.getErr().flush();
+                    return ExitCodes.FAILED;
+                })
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (System.getenv("BERTH_DEBUG") != null) {
                         e.printStackTrace(cmd.getErr());

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code agent plan}: what apply would change, per workload and field. Exit 0 none, 2 changes. */
-@Command(name = "plan", description = "Show what apply would change, per workload and field (exit 0: none, 2: changes).")
+@Command(name = "plan", mixinStandardHelpOptions = true, description = "Show what apply would change, per workload and field (exit 0: none, 2: changes).")
 public class PlanCommand implements Callable<Integer> {
 
     @Mixin

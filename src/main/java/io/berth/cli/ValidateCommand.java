@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code agent validate -f PATH...}: offline; every error as file:line:col: field: message. */
-@Command(name = "validate", description = "Check manifests offline; print every error as file:line:col.")
+@Command(name = "validate", mixinStandardHelpOptions = true, description = "Check manifests offline; print every error as file:line:col.")
 public class ValidateCommand implements Callable<Integer> {
 
     @Mixin
