@@ -7,14 +7,26 @@
 # installs nothing, builds nothing and finishes in a few seconds.
 #
 # Steps (see main at the bottom):
-#   install_packages  - Debian/Ubuntu packages (docker.io, busybox-static, ...)
-#   start_docker      - make sure Docker Engine answers (systemd or plain dockerd)
-#   build_test_image  - build the local test/demo image berth/busybox:1 (no registry)
-#   summary           - print versions and the image id
+#   install_packages    - Debian/Ubuntu packages (docker.io, busybox-static,
+#                         libvirt, qemu, ...)
+#   start_docker        - make sure Docker Engine answers (systemd or plain dockerd)
+#   start_libvirt       - make sure libvirtd answers on qemu:///system (systemd
+#                         or plain virtlogd + libvirtd)
+#   build_test_image    - build the local test/demo image berth/busybox:1 (no registry)
+#   build_guest_images  - guest kernel, busybox initramfs and base disks for VMs
+#                         in /var/lib/berth/images
+#   summary             - print versions, the image id and the guest images
 #
 # Environment overrides (rarely needed):
-#   DOCKER_WAIT_SECONDS  how long to wait for dockerd to answer (default 30)
-#   BERTH_BUSYBOX        static busybox binary to put in the image (default /bin/busybox)
+#   DOCKER_WAIT_SECONDS   how long to wait for dockerd to answer (default 30)
+#   LIBVIRT_WAIT_SECONDS  how long to wait for libvirtd to answer (default 30)
+#   BERTH_BUSYBOX         static busybox binary to put in the image and the
+#                         guest initramfs (default /bin/busybox)
+#   BERTH_GUEST_KERNEL_META  metapackage naming the guest kernel package
+#                         (default linux-image-cloud-amd64, Debian)
+#   BERTH_BENCH_IMAGES=1  also build base-20g.qcow2 (20 GiB virtual, 200 MiB of
+#                         data) for the VM clone benchmark; off by default so
+#                         CI stays fast (it takes a few seconds and 200 MiB)
 set -euo pipefail
 
 # ---------------------------------------------------------------------------
@@ -24,7 +36,35 @@ set -euo pipefail
 # Packages needed for containers. The VM work adds its packages (libvirt,
 # qemu, ...) to VM_PACKAGES below; install_packages installs both lists.
 CONTAINER_PACKAGES=(docker.io busybox-static docker-compose curl git)
-VM_PACKAGES=()
+
+# Packages needed for VMs (KVM/QEMU through libvirt), installed without their
+# Recommends (those would pull in Xen/VirtualBox drivers, LVM, GTK, GStreamer
+# and more; ~200 packages instead of ~50).
+#
+# libvirt-daemon-system is Debian's normal libvirtd setup and we use it as is:
+# it creates the libvirt-qemu user (QEMU runs as that user, not as root) and
+# the libvirt group, and ships /etc/libvirt/*.conf with Debian's defaults
+# (dynamic_ownership: libvirtd chowns a VM's disks, kernel and initrd to
+# libvirt-qemu while it runs). That is the sane choice on a real host and
+# also works without systemd; we do not run QEMU as root. The init glue is
+# picked to match the host: -systemd (units, socket activation) where
+# systemd runs, -sysv otherwise (it would otherwise pull in and upgrade
+# systemd on hosts or containers that do not run it).
+#
+# libvirt0 carries libvirt.so.0, which libvirt-java loads through JNA (JNA
+# finds the versioned name by itself; libvirt-dev, which only adds the
+# libvirt.so symlink and headers, is not needed).
+# dnsmasq-base (a Recommends) makes libvirt's standard NAT network "default"
+# (virbr0) startable; Debian defines it but, installed like this, does not
+# autostart it, and this script does not start it either. genisoimage builds cloud-init NoCloud seed ISOs; qemu-utils
+# has qemu-img and qemu-io; cpio builds the guest initramfs.
+VM_PACKAGES=(libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu
+    libvirt-daemon-system qemu-system-x86 qemu-utils genisoimage dnsmasq-base cpio)
+if [ -d /run/systemd/system ]; then
+    VM_PACKAGES+=(libvirt-daemon-system-systemd)
+else
+    VM_PACKAGES+=(libvirt-daemon-system-sysv)
+fi
 
 readonly TEST_IMAGE="berth/busybox:1"
 readonly TEST_IMAGE_LABEL="io.berth.test-image-version"
@@ -37,7 +77,34 @@ readonly DOCKERD_PIDFILE=/var/run/docker.pid
 DOCKER_WAIT_SECONDS=${DOCKER_WAIT_SECONDS:-30}
 BUSYBOX=${BERTH_BUSYBOX:-/bin/busybox}
 
+readonly LIBVIRT_URI=qemu:///system
+readonly LIBVIRTD_LOG=/var/log/berth-libvirtd.log
+readonly VIRTLOGD_LOG=/var/log/berth-virtlogd.log
+readonly LIBVIRTD_PIDFILE=/run/libvirtd.pid
+readonly VIRTLOGD_PIDFILE=/run/virtlogd.pid
+LIBVIRT_WAIT_SECONDS=${LIBVIRT_WAIT_SECONDS:-30}
+
+# Guest images for VMs. The kernel and the initramfs are rebuilt when
+# GUEST_RECIPE_VERSION or deploy/guest/*.sh change (both are recorded in the
+# marker file); bump the number whenever build_guest_boot changes. Base disks
+# are only ever created when missing, never rebuilt in place: VM overlays use
+# them as backing files.
+readonly IMAGES_DIR=/var/lib/berth/images
+readonly GUEST_VERSION_FILE=$IMAGES_DIR/.berth-guest-version
+readonly GUEST_RECIPE_VERSION=1
+# Debian metapackage whose dependency names the current cloud kernel package.
+readonly GUEST_KERNEL_META=${BERTH_GUEST_KERNEL_META:-linux-image-cloud-amd64}
+# Modules the cloud kernel builds as modules but the guest needs (virtio disk
+# and network, ACPI power button for `virsh shutdown`); their dependencies
+# are added automatically.
+readonly GUEST_MODULES=(virtio_pci virtio_blk virtio_net button evdev)
+GUEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/guest
+BENCH_IMAGES=${BERTH_BENCH_IMAGES:-0}
+
 BUILD_DIR=""
+APT_UPDATED=0
+MODULE_ORDER=()
+GUEST_KERNEL=""
 
 # ---------------------------------------------------------------------------
 # Helpers
@@ -70,6 +137,14 @@ is_installed() {
     [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
 }
 
+# apt-get update, at most once per run.
+apt_update_once() {
+    if [ "$APT_UPDATED" -eq 0 ]; then
+        apt-get update -q
+        APT_UPDATED=1
+    fi
+}
+
 # ---------------------------------------------------------------------------
 # 1. Packages
 # ---------------------------------------------------------------------------
@@ -81,25 +156,34 @@ install_packages() {
         log "not a Debian/Ubuntu host: skipping package installation"
         log "please install the equivalent of: ${wanted[*]}"
         command -v docker >/dev/null 2>&1 || die "docker CLI not found"
+        command -v virsh >/dev/null 2>&1 || die "virsh not found (libvirt clients)"
         return 0
     fi
 
-    local missing=() pkg
-    for pkg in "${wanted[@]}"; do
-        is_installed "$pkg" || missing+=("$pkg")
+    local missing_container=() missing_vm=() pkg
+    for pkg in "${CONTAINER_PACKAGES[@]}"; do
+        is_installed "$pkg" || missing_container+=("$pkg")
+    done
+    for pkg in "${VM_PACKAGES[@]}"; do
+        is_installed "$pkg" || missing_vm+=("$pkg")
     done
 
-    if [ "${#missing[@]}" -eq 0 ]; then
+    if [ "${#missing_container[@]}" -eq 0 ] && [ "${#missing_vm[@]}" -eq 0 ]; then
         log "packages already installed: ${wanted[*]}"
         return 0
     fi
 
-    log "installing packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a
-    apt-get update -q
-    apt-get install -y -q \
-        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-        "${missing[@]}"
+    apt_update_once
+    local apt_opts=(-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+    if [ "${#missing_container[@]}" -gt 0 ]; then
+        log "installing packages: ${missing_container[*]}"
+        apt-get install "${apt_opts[@]}" "${missing_container[@]}"
+    fi
+    if [ "${#missing_vm[@]}" -gt 0 ]; then
+        log "installing VM packages (without Recommends): ${missing_vm[*]}"
+        apt-get install "${apt_opts[@]}" --no-install-recommends "${missing_vm[@]}"
+    fi
     log "packages installed"
 }
 
@@ -168,7 +252,128 @@ start_docker() {
 }
 
 # ---------------------------------------------------------------------------
-# 3. Test/demo image berth/busybox:1
+# 3. libvirt (qemu:///system)
+# ---------------------------------------------------------------------------
+
+libvirt_ready() {
+    timeout 10 virsh -c "$LIBVIRT_URI" version >/dev/null 2>&1
+}
+
+# Without udev (containers, minimal VMs) /dev/kvm stays root:root 0600 and
+# QEMU, running as libvirt-qemu (a member of group kvm), could not open it.
+# Give it the owner and mode udev would give it. Hosts with udev already
+# have group kvm and group rw, and are left alone.
+prepare_kvm_device() {
+    [ -c /dev/kvm ] || { log "no /dev/kvm: only type='qemu' (TCG) VMs will run"; return 0; }
+    getent group kvm >/dev/null 2>&1 || return 0
+    local group mode
+    group=$(stat -c %G /dev/kvm)
+    mode=$(stat -c %a /dev/kvm)
+    if [ "$group" != "kvm" ] || [ $(((8#$mode >> 3) & 6)) -ne 6 ]; then
+        log "setting /dev/kvm to root:kvm 0660 (was $(stat -c %U:%G /dev/kvm) $mode)"
+        chgrp kvm /dev/kvm
+        chmod 0660 /dev/kvm
+    fi
+}
+
+# Name of a running process (pid $1) or empty.
+proc_name() {
+    cat "/proc/$1/comm" 2>/dev/null || true
+}
+
+# pid of a running daemon $1 recorded in pid file $2, or empty.
+daemon_pid() {
+    local name=$1 pidfile=$2 pid
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    if [ -n "$pid" ] && [ "$(proc_name "$pid")" = "$name" ]; then
+        printf '%s\n' "$pid"
+    fi
+}
+
+# Starts libvirt daemon $1 (virtlogd or libvirtd) without systemd, unless it
+# already runs. `-d` daemonizes only once the daemon is set up, so a non-zero
+# exit means it failed. Logs go to $3 (warnings and errors).
+start_libvirt_daemon() {
+    local name=$1 pidfile=$2 logfile=$3 pid
+    pid=$(daemon_pid "$name" "$pidfile")
+    if [ -n "$pid" ]; then
+        log "$name already running (pid $pid)"
+        return 0
+    fi
+    if [ -e "$pidfile" ]; then
+        # Left by a crash or an unclean shutdown (the daemons lock their pid
+        # file, so this is cosmetic, but keeps the checks above honest).
+        log "removing stale $pidfile (pid '$(cat "$pidfile" 2>/dev/null || true)' is not a running $name)"
+        rm -f "$pidfile"
+    fi
+    command -v "$name" >/dev/null 2>&1 || die "$name not found (is libvirt-daemon installed?)"
+    log "starting $name without systemd (log: $logfile)"
+    if ! LIBVIRT_LOG_OUTPUTS="3:file:$logfile" setsid -w "$name" -d -p "$pidfile" \
+        </dev/null >>"$logfile" 2>&1; then
+        log "last lines of $logfile:"
+        tail -n 30 "$logfile" >&2 || true
+        die "$name failed to start"
+    fi
+}
+
+wait_for_libvirt() {
+    local waited=0
+    while ! libvirt_ready; do
+        if [ "$waited" -ge "$LIBVIRT_WAIT_SECONDS" ]; then
+            if [ -d /run/systemd/system ]; then
+                log "systemctl status libvirtd:"
+                systemctl --no-pager status libvirtd >&2 || true
+            fi
+            if [ -f "$LIBVIRTD_LOG" ]; then
+                log "last lines of $LIBVIRTD_LOG:"
+                tail -n 30 "$LIBVIRTD_LOG" >&2 || true
+            fi
+            timeout 10 virsh -c "$LIBVIRT_URI" version >&2 || true
+            die "libvirtd did not answer on $LIBVIRT_URI within ${LIBVIRT_WAIT_SECONDS}s"
+        fi
+        if [ ! -d /run/systemd/system ] && [ -z "$(daemon_pid libvirtd "$LIBVIRTD_PIDFILE")" ]; then
+            log "libvirtd is not running; last lines of $LIBVIRTD_LOG:"
+            tail -n 30 "$LIBVIRTD_LOG" >&2 || true
+            die "libvirtd exited"
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+}
+
+start_libvirt() {
+    prepare_kvm_device
+
+    if [ -d /run/systemd/system ]; then
+        if libvirt_ready; then
+            log "libvirtd already answers on $LIBVIRT_URI"
+            return 0
+        fi
+        # Debian 12 (libvirt 9.0) runs the monolithic libvirtd; virtlogd and
+        # libvirtd are socket activated (libvirtd.service also enables its
+        # sockets and starts virtlogd.socket through Requires=).
+        log "starting libvirtd with systemd (systemctl enable --now virtlogd.socket libvirtd.service)"
+        systemctl enable --now virtlogd.socket
+        systemctl enable --now libvirtd.service
+        wait_for_libvirt
+        log "libvirtd is up"
+        return 0
+    fi
+
+    # No systemd: run the daemons ourselves. virtlogd first: libvirtd hands
+    # it QEMU's output, and VMs fail to start without it.
+    start_libvirt_daemon virtlogd "$VIRTLOGD_PIDFILE" "$VIRTLOGD_LOG"
+    if libvirt_ready; then
+        log "libvirtd already answers on $LIBVIRT_URI"
+        return 0
+    fi
+    start_libvirt_daemon libvirtd "$LIBVIRTD_PIDFILE" "$LIBVIRTD_LOG"
+    wait_for_libvirt
+    log "libvirtd is up (pid $(cat "$LIBVIRTD_PIDFILE"))"
+}
+
+# ---------------------------------------------------------------------------
+# 4. Test/demo image berth/busybox:1
 # ---------------------------------------------------------------------------
 
 image_version() {
@@ -264,7 +469,192 @@ build_test_image() {
 }
 
 # ---------------------------------------------------------------------------
-# 4. Summary
+# 5. Guest images for VMs (/var/lib/berth/images)
+# ---------------------------------------------------------------------------
+#
+#   vmlinuz             Debian's cloud kernel (direct kernel boot)
+#   initrd-busybox.img  busybox initramfs; /init is deploy/guest/init.sh
+#   base-64m.qcow2      empty 64 MiB disk
+#   base-100m.qcow2     100 MiB disk with 50 MiB of data
+#   base-20g.qcow2      20 GiB disk with 200 MiB of data (BERTH_BENCH_IMAGES=1)
+
+# First line of the marker file: what the kernel and initramfs were built from.
+guest_recipe_id() {
+    local sums
+    sums=$(cat "$GUEST_DIR/init.sh" "$GUEST_DIR/power-button.sh" | sha256sum)
+    printf 'recipe=%s guest-files=%s\n' "$GUEST_RECIPE_VERSION" "${sums%% *}"
+}
+
+# Name of the current cloud kernel package, e.g. linux-image-6.1.0-56-cloud-amd64.
+guest_kernel_package() {
+    { apt-cache depends "$GUEST_KERNEL_META" 2>/dev/null || true; } \
+        | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ && !found { print $2; found = 1 }'
+}
+
+# Path of kernel module $2 (name as in modinfo depends=) under module dir $1.
+module_file() {
+    find "$1" \( -name "$2.ko" -o -name "${2//_/-}.ko" \) -print -quit
+}
+
+# Appends module $2 and, first, its dependencies to MODULE_ORDER (module
+# files under $1). Modules built into the kernel are skipped.
+resolve_module() {
+    local moddir=$1 name=$2 file dep m
+    for m in "${MODULE_ORDER[@]}"; do
+        [ "$m" = "$name" ] && return 0
+    done
+    file=$(module_file "$moddir/kernel" "$name")
+    if [ -z "$file" ]; then
+        if grep -Eq "/(${name}|${name//_/-})\.ko\$" "$moddir/modules.builtin"; then
+            return 0
+        fi
+        die "kernel module $name not found in the guest kernel package"
+    fi
+    for dep in $(tr '\0' '\n' <"$file" | sed -n 's/^depends=//p' | tr ',' ' '); do
+        resolve_module "$moddir" "$dep"
+    done
+    MODULE_ORDER+=("$name")
+}
+
+# Builds vmlinuz and initrd-busybox.img into $IMAGES_DIR (atomically).
+build_guest_boot() {
+    command -v apt-get >/dev/null 2>&1 \
+        || die "building the guest kernel needs apt-get (Debian/Ubuntu); copy vmlinuz and initrd-busybox.img from a Debian host instead"
+    local pkg
+    pkg=$(guest_kernel_package)
+    if [ -z "$pkg" ]; then
+        apt_update_once
+        pkg=$(guest_kernel_package)
+    fi
+    [ -n "$pkg" ] || die "cannot tell the current kernel package from 'apt-cache depends $GUEST_KERNEL_META'"
+
+    BUILD_DIR=$(mktemp -d -t berth-guest.XXXXXX)
+    # apt-get download runs as _apt and wants to write into the directory.
+    if id _apt >/dev/null 2>&1; then
+        chown _apt "$BUILD_DIR"
+    fi
+    log "downloading $pkg (not installed on the host)"
+    if ! (cd "$BUILD_DIR" && apt-get download -q "$pkg" >/dev/null); then
+        # The package lists may be older than the archive.
+        apt_update_once
+        (cd "$BUILD_DIR" && apt-get download -q "$pkg" >/dev/null) || die "apt-get download $pkg failed"
+    fi
+    dpkg-deb -x "$BUILD_DIR"/"$pkg"_*.deb "$BUILD_DIR/kernel"
+
+    local vmlinuz kver config moddir
+    vmlinuz=$(find "$BUILD_DIR/kernel/boot" -name 'vmlinuz-*' -print -quit)
+    [ -n "$vmlinuz" ] || die "no boot/vmlinuz-* in $pkg"
+    kver=${vmlinuz##*/vmlinuz-}
+    config=$BUILD_DIR/kernel/boot/config-$kver
+    moddir=$BUILD_DIR/kernel/lib/modules/$kver
+    grep -q '^CONFIG_SERIAL_8250_CONSOLE=y' "$config" \
+        || die "$pkg has no built-in serial console (CONFIG_SERIAL_8250_CONSOLE)"
+    grep -Eq '^CONFIG_VIRTIO_BLK=(y|m)' "$config" || die "$pkg has no virtio_blk"
+
+    MODULE_ORDER=()
+    local m
+    for m in "${GUEST_MODULES[@]}"; do
+        resolve_module "$moddir" "$m"
+    done
+
+    [ -x "$BUSYBOX" ] || die "$BUSYBOX not found (is busybox-static installed?)"
+    if command -v ldd >/dev/null 2>&1 && ldd "$BUSYBOX" >/dev/null 2>&1; then
+        die "$BUSYBOX is dynamically linked; install busybox-static"
+    fi
+
+    local root=$BUILD_DIR/initramfs applet
+    mkdir -p "$root"/{bin,dev,etc/acpi/PWRF,lib/modules,proc,sys,run,tmp,root,usr}
+    cp "$BUSYBOX" "$root/bin/busybox"
+    chmod 0755 "$root/bin/busybox"
+    while IFS= read -r applet; do
+        case "$applet" in
+            "" | busybox) continue ;;
+        esac
+        ln -s busybox "$root/bin/$applet"
+    done < <("$BUSYBOX" --list)
+    ln -s bin "$root/sbin"
+    ln -s ../bin "$root/usr/bin"
+    ln -s ../bin "$root/usr/sbin"
+    install -m 0755 "$GUEST_DIR/init.sh" "$root/init"
+    install -m 0755 "$GUEST_DIR/power-button.sh" "$root/etc/acpi/PWRF/00000080"
+    # The kernel's built-in initramfs has /dev/console too; ours is only a
+    # fallback, so hosts that may not mknod (no CAP_MKNOD) still build.
+    mknod -m 0600 "$root/dev/console" c 5 1 2>/dev/null || true
+    mknod -m 0666 "$root/dev/null" c 1 3 2>/dev/null || true
+    for m in "${MODULE_ORDER[@]}"; do
+        cp "$(module_file "$moddir/kernel" "$m")" "$root/lib/modules/$m.ko"
+        printf '%s\n' "$m" >>"$root/lib/modules/load-order"
+    done
+
+    (cd "$root" && find . -print0 | LC_ALL=C sort -z \
+        | cpio --null --create --format=newc --owner=0:0 --quiet) \
+        | gzip -9n >"$IMAGES_DIR/.tmp-initrd-busybox.img"
+    install -m 0644 "$vmlinuz" "$IMAGES_DIR/.tmp-vmlinuz"
+    chmod 0644 "$IMAGES_DIR/.tmp-initrd-busybox.img"
+    # rename: VMs that are starting right now see the old or the new file,
+    # never half of one.
+    mv -f "$IMAGES_DIR/.tmp-vmlinuz" "$IMAGES_DIR/vmlinuz"
+    mv -f "$IMAGES_DIR/.tmp-initrd-busybox.img" "$IMAGES_DIR/initrd-busybox.img"
+
+    cleanup
+    BUILD_DIR=""
+    GUEST_KERNEL="$pkg ($kver), modules: ${MODULE_ORDER[*]}"
+    log "built vmlinuz and initrd-busybox.img from $GUEST_KERNEL"
+}
+
+# Creates qcow2 base disk $1 of virtual size $2 with $3 bytes (qemu-io
+# notation, e.g. 50M; empty: none) of data (0x5a) at its start, if missing.
+# Base disks are read-only (0444): libvirt chowns the backing files of a
+# running VM to libvirt-qemu and does not give them back, so without that
+# every QEMU could write to the base of all overlays.
+make_base_disk() {
+    local name=$1 size=$2 data=${3:-} tmp
+    if [ -f "$IMAGES_DIR/$name" ]; then
+        chmod a-w "$IMAGES_DIR/$name"
+        log "base disk $name already present"
+        return 0
+    fi
+    tmp=$IMAGES_DIR/.tmp-$name
+    qemu-img create -q -f qcow2 "$tmp" "$size"
+    if [ -n "$data" ]; then
+        qemu-io -f qcow2 -c "write -P 0x5a 0 $data" "$tmp" >/dev/null
+    fi
+    chmod 0444 "$tmp"
+    mv -f "$tmp" "$IMAGES_DIR/$name"
+    log "created base disk $name (virtual $size${data:+, $data of data})"
+}
+
+build_guest_images() {
+    install -d -m 0755 /var/lib/berth "$IMAGES_DIR"
+    rm -f "$IMAGES_DIR"/.tmp-*
+
+    local want have=""
+    want=$(guest_recipe_id)
+    if [ -f "$GUEST_VERSION_FILE" ]; then
+        have=$(head -n 1 "$GUEST_VERSION_FILE")
+    fi
+    if [ "$have" = "$want" ] && [ -f "$IMAGES_DIR/vmlinuz" ] && [ -f "$IMAGES_DIR/initrd-busybox.img" ]; then
+        log "guest kernel and initramfs already built ($want)"
+    else
+        if [ -n "$have" ]; then
+            log "guest images are '$have', rebuilding as '$want'"
+        else
+            log "building guest kernel and initramfs ($want)"
+        fi
+        build_guest_boot
+        printf '%s\nkernel=%s\nbuilt=%s\n' "$want" "$GUEST_KERNEL" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+            >"$GUEST_VERSION_FILE"
+    fi
+
+    make_base_disk base-64m.qcow2 64M
+    make_base_disk base-100m.qcow2 100M 50M
+    if [ "$BENCH_IMAGES" = "1" ]; then
+        make_base_disk base-20g.qcow2 20G 200M
+    fi
+}
+
+# ---------------------------------------------------------------------------
+# 6. Summary
 # ---------------------------------------------------------------------------
 
 summary() {
@@ -272,6 +662,14 @@ summary() {
     log "  docker server $(docker version --format '{{.Server.Version}}, API {{.Server.APIVersion}} (min API {{.Server.MinAPIVersion}})')"
     log "  cgroup v$(docker info --format '{{.CgroupVersion}} (driver {{.CgroupDriver}})')"
     log "  image $TEST_IMAGE $(docker image inspect --format '{{.Id}}' "$TEST_IMAGE") (${TEST_IMAGE_LABEL}=$(image_version))"
+    local line
+    while IFS= read -r line; do
+        [ -n "$line" ] && log "  $line"
+    done < <(virsh -c "$LIBVIRT_URI" version)
+    log "  guest images ($(head -n 1 "$GUEST_VERSION_FILE")):"
+    while IFS= read -r line; do
+        log "    $line"
+    done < <(ls -la "$IMAGES_DIR")
 }
 
 # ---------------------------------------------------------------------------
@@ -280,9 +678,9 @@ main() {
     require_root
     install_packages
     start_docker
-    # VM support will add: start_libvirt
+    start_libvirt
     build_test_image
-    # VM support will add: build_guest_images
+    build_guest_images
     summary
     log "done"
 }
