@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -58,7 +59,7 @@ public class ApplyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<Workload> desired = input.load(spec.commandLine().getErr());
         try (Session session = Session.local()) {
-            Plan plan = Planner.plan(desired, session.observeAll(), new PlanOptions(prune, input.sources()));
+            Plan plan = Planner.plan(desired, session.observe(Session.kinds(desired), spec.commandLine().getErr()), new PlanOptions(prune, input.sources()));
             if (dryRun) {
                 if (output == Output.Format.table) {
                     out.println("Dry run: nothing will be changed.");
@@ -90,6 +91,7 @@ public class ApplyCommand implements Callable<Integer> {
         synchronized (out) {
             if (o.ok()) {
                 out.printf("%s: %s (%.2fs)%n", o.action().name(), o.done(), o.took().toMillis() / 1000.0);
+                o.notes().forEach(n -> out.printf("%s:   note: %s%n", o.action().name(), n));
             } else {
                 out.printf("%s: failed: %s%n", o.action().name(), o.error());
             }
@@ -112,6 +114,7 @@ public class ApplyCommand implements Callable<Integer> {
             m.put("ok", o.ok());
             m.put("error", o.error());
             m.put("seconds", o.took().toMillis() / 1000.0);
+            m.put("notes", o.notes());
             return (Object) m;
         }).toList();
     }

@@ -65,7 +65,7 @@ public class DeleteCommand implements Callable<Integer> {
             input.load(spec.commandLine().getErr()).stream().map(Workload::name).forEach(names::add);
         }
         try (Session session = Session.local()) {
-            Map<String, Observed> managed = session.observeAll().stream()
+            Map<String, Observed> managed = session.observe(Set.of(), spec.commandLine().getErr()).stream()
                     .collect(Collectors.toMap(Observed::name, Function.identity()));
             List<String> unknown = names.stream().filter(n -> !managed.containsKey(n)).toList();
             if (!unknown.isEmpty() && target.names != null) {

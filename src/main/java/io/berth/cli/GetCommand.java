@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -37,7 +38,7 @@ public class GetCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (Session session = Session.local()) {
-            List<Observed> all = new ArrayList<>(session.observeAll());
+            List<Observed> all = new ArrayList<>(session.observe(Set.of(), spec.commandLine().getErr()));
             all.sort(Comparator.comparing(Observed::name));
             if (name != null) {
                 all.removeIf(o -> !o.name().equals(name));
@@ -82,7 +83,11 @@ public class GetCommand implements Callable<Integer> {
             limits.put("memory", memory(o.limits().memoryBytes()));
             limits.put("memorySwap", memory(o.limits().memorySwapBytes()));
             limits.put("pids", o.limits().pids());
+            if (o.limits().memoryMaxBytes() > 0) {
+                limits.put("memoryMax", memory(o.limits().memoryMaxBytes()));
+            }
             m.put("limits", limits);
+            m.put("notes", o.notes());
             list.add(m);
         }
         return list;

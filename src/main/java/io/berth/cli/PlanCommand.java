@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code agent plan}: what apply would change, per workload and field. Exit 0 none, 2 changes. */
@@ -36,7 +37,7 @@ public class PlanCommand implements Callable<Integer> {
     public Integer call() {
         List<Workload> desired = input.load(spec.commandLine().getErr());
         try (Session session = Session.local()) {
-            Plan plan = Planner.plan(desired, session.observeAll(), new PlanOptions(prune, input.sources()));
+            Plan plan = Planner.plan(desired, session.observe(Session.kinds(desired), spec.commandLine().getErr()), new PlanOptions(prune, input.sources()));
             if (output == Output.Format.table) {
                 PlanPrinter.human(plan, spec.commandLine().getOut());
             } else {

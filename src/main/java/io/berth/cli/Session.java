@@ -3,15 +3,25 @@ package io.berth.cli;
 import io.berth.manifest.Kind;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Runtime;
+import io.berth.manifest.Workload;
+import io.berth.runtime.RuntimeUnavailableException;
 import io.berth.runtime.docker.DockerRuntime;
+import io.berth.runtime.libvirt.LibvirtRuntime;
+import io.berth.util.DaemonThreads;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * A local-mode session: this agent's identity and the runtimes, talked to directly. Closing it
@@ -25,6 +35,7 @@ final class Session implements AutoCloseable {
     private Session(String agent) {
         this.agent = agent;
         runtimes.put(Kind.Container, new DockerRuntime(agent));
+        runtimes.put(Kind.VirtualMachine, LibvirtRuntime.fromEnvironment(agent));
     }
 
     static Session local() {
@@ -53,13 +64,53 @@ final class Session implements AutoCloseable {
         return runtimes;
     }
 
-    /** Everything this agent manages, across runtimes. */
-    List<Observed> observeAll() {
-        List<Observed> all = new ArrayList<>();
-        for (Runtime r : runtimes.values()) {
-            all.addAll(r.list());
+    /**
+     * Everything this agent manages, across runtimes, listed in parallel. A runtime that cannot be
+     * reached is an error when {@code needed} includes its kind; otherwise it is reported on
+     * {@code warn} and counts as empty, so a container-only host needs no libvirtd.
+     */
+    List<Observed> observe(Set<Kind> needed, PrintWriter warn) {
+        ExecutorService threads = DaemonThreads.fixed("observe", runtimes.size());
+        try {
+            Map<Kind, Future<List<Observed>>> lists = new EnumMap<>(Kind.class);
+            runtimes.forEach((kind, r) -> lists.put(kind, threads.submit(r::list)));
+            List<Observed> all = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
+            RuntimeUnavailableException unavailable = null;
+            for (Map.Entry<Kind, Future<List<Observed>>> e : lists.entrySet()) {
+                try {
+                    all.addAll(e.getValue().get());
+                } catch (ExecutionException ex) {
+                    if (ex.getCause() instanceof RuntimeUnavailableException u && !needed.contains(e.getKey())) {
+                        unavailable = u;
+                        warnings.add("warning: the " + e.getKey() + " runtime is unavailable, so its workloads are"
+                                + " not shown: " + u.getMessage());
+                    } else if (ex.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    } else {
+                        throw new IllegalStateException(ex.getCause());
+                    }
+                }
+            }
+            if (unavailable != null && warnings.size() == runtimes.size()) {
+                throw unavailable; // nothing answered at all: exit 3
+            }
+            warnings.forEach(warn::println);
+            warn.flush();
+            return all;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } finally {
+            threads.shutdownNow();
         }
-        return all;
+    }
+
+    /** The kinds among these workloads, i.e. the runtimes that must answer. */
+    static Set<Kind> kinds(List<Workload> workloads) {
+        Set<Kind> kinds = EnumSet.noneOf(Kind.class);
+        workloads.forEach(w -> kinds.add(w.kind()));
+        return kinds;
     }
 
     @Override

@@ -66,7 +66,8 @@ public sealed interface Action {
         }
     }
 
-    record Recreate(Workload desired, Observed observed, List<FieldChange> changes, String reason)
+    /** keepData: the replacement reuses the old one's data (a VM's disk) because its spec did not change. */
+    record Recreate(Workload desired, Observed observed, List<FieldChange> changes, boolean keepData, String reason)
             implements Action {
         public String name() {
             return desired.name();

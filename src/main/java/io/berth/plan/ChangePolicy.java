@@ -31,6 +31,6 @@ final class ChangePolicy {
     static String inPlaceReason(Kind kind) {
         return kind == Kind.Container
                 ? "docker update changes CPU, memory and pids limits of a running container"
-                : "libvirt changes the CPU quota of a running domain";
+                : "libvirt changes the CPU quota of a running domain (vCPU count unchanged)";
     }
 }

@@ -45,7 +45,8 @@ public final class Planner {
         if (options.prune()) {
             for (Observed o : observed) {
                 if (!desiredNames.contains(o.name()) && options.sources().contains(o.source())) {
-                    actions.add(new Action.Delete(o, "no longer declared in " + o.source()));
+                    actions.add(new Action.Delete(o, "no longer declared in " + o.source()
+                            + (o.kind() == Kind.VirtualMachine ? "; its disk is deleted too" : "")));
                 }
             }
         }
@@ -59,14 +60,14 @@ public final class Planner {
         }
         if (o.kind() != d.kind()) {
             return new Action.Recreate(d, o, List.of(new FieldChange("kind", o.kind().name(), d.kind().name(),
-                    false, "a workload cannot change kind")), "kind changed");
+                    false, "a workload cannot change kind")), false, "kind changed");
         }
         if (o.applied() == null) {
-            return new Action.Recreate(d, o, List.of(),
+            return new Action.Recreate(d, o, List.of(), false,
                     "its recorded spec is missing or unreadable, so Berth cannot tell what it runs");
         }
         if (o.state() == WorkloadState.Dead) {
-            return new Action.Recreate(d, o, List.of(), "the runtime reports it dead");
+            return new Action.Recreate(d, o, List.of(), true, "the runtime reports it dead" + keptDisk(d, true));
         }
         List<FieldChange> changes = new ArrayList<>(limitChanges(d, o));
         // Compare everything else with the recorded spec; limits were compared with the runtime above.
@@ -81,9 +82,10 @@ public final class Planner {
         }
         List<FieldChange> recreating = changes.stream().filter(c -> !c.inPlace()).toList();
         if (!recreating.isEmpty()) {
-            return new Action.Recreate(d, o, List.copyOf(changes), recreating.size() == 1
+            boolean keepData = changes.stream().noneMatch(c -> c.field().startsWith("spec.disk."));
+            return new Action.Recreate(d, o, List.copyOf(changes), keepData, (recreating.size() == 1
                     ? recreating.getFirst().field() + " cannot change in place"
-                    : recreating.size() + " fields cannot change in place");
+                    : recreating.size() + " fields cannot change in place") + keptDisk(d, keepData));
         }
         String startReason = startReason(d, o);
         if (!changes.isEmpty()) {
@@ -112,10 +114,12 @@ public final class Planner {
                     live ? inPlace : "the number of vCPUs (ceil of cpu) changes"));
         }
         if (now.memoryBytes() != want.limits().memoryBytes()) {
-            boolean live = d.kind() == Kind.Container;
+            boolean live = d.kind() == Kind.Container || want.limits().memoryBytes() <= now.memoryMaxBytes();
             out.add(new FieldChange(ChangePolicy.LIMITS + "memory", memory(now.memoryBytes()),
-                    Quantities.formatMemory(want.limits().memoryBytes()), live,
-                    live ? inPlace : "a domain's memory size is fixed when it is defined"));
+                    Quantities.formatMemory(want.limits().memoryBytes()), live, d.kind() == Kind.Container ? inPlace
+                    : live ? "the balloon gives a running domain memory up to its defined maximum ("
+                            + Quantities.formatMemory(now.memoryMaxBytes()) + ")"
+                    : "above the domain's defined maximum (" + memory(now.memoryMaxBytes()) + ")"));
         }
         if (d.kind() == Kind.Container) {
             if (now.pids() != want.pids()) {
@@ -130,6 +134,14 @@ public final class Planner {
             }
         }
         return out;
+    }
+
+    /** What happens to a VM's disk when it is recreated, for the plan's reason. */
+    private static String keptDisk(Workload d, boolean keepData) {
+        if (d.kind() != Kind.VirtualMachine) {
+            return "";
+        }
+        return keepData ? "; its disk is kept" : "; its disk is replaced by a new clone of the base image";
     }
 
     /** Why a present but not running workload should be started, or null to leave it. */

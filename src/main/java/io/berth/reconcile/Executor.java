@@ -53,7 +53,7 @@ public final class Executor {
         try {
             for (Action action : plan.actions()) {
                 if (!action.hasEffect()) {
-                    Outcome nothing = new Outcome(action, null, Duration.ZERO);
+                    Outcome nothing = new Outcome(action, null, Duration.ZERO, List.of());
                     progress.accept(nothing);
                     outcomes.add(nothing);
                     continue;
@@ -77,25 +77,26 @@ public final class Executor {
     private Outcome run(Action action) {
         long start = System.nanoTime();
         String error = null;
+        List<String> notes = new ArrayList<>();
         try {
             switch (action) {
-                case Action.Create c -> createAndStart(c.desired());
+                case Action.Create c -> notes.addAll(createAndStart(c.desired()));
                 case Action.UpdateInPlace u -> {
                     runtime(u.kind()).updateLimits(u.name(), u.desired().resources());
                     if (u.startAfter()) {
-                        runtime(u.kind()).start(u.name());
+                        notes.addAll(runtime(u.kind()).start(u.name()));
                     }
                 }
                 case Action.Recreate r -> {
                     Runtime old = runtime(r.observed().kind());
                     old.stop(r.name(), grace);
-                    old.remove(r.name());
-                    createAndStart(r.desired());
+                    old.remove(r.name(), r.keepData() && r.observed().kind() == r.kind());
+                    notes.addAll(createAndStart(r.desired()));
                 }
-                case Action.Start s -> runtime(s.kind()).start(s.name());
+                case Action.Start s -> notes.addAll(runtime(s.kind()).start(s.name()));
                 case Action.Delete d -> {
                     runtime(d.kind()).stop(d.name(), grace);
-                    runtime(d.kind()).remove(d.name());
+                    runtime(d.kind()).remove(d.name(), false);
                 }
                 case Action.Unchanged u -> {
                 }
@@ -107,17 +108,18 @@ public final class Executor {
             // A bug or an unexpected library failure: still report it against the workload, never abort the rest.
             error = action.name() + ": unexpected error: " + e;
         }
-        return new Outcome(action, error, Duration.ofNanos(System.nanoTime() - start));
+        return new Outcome(action, error, Duration.ofNanos(System.nanoTime() - start), List.copyOf(notes));
     }
 
-    private void createAndStart(Workload w) {
+    private List<String> createAndStart(Workload w) {
         Runtime runtime = runtime(w.kind());
-        runtime.create(w, ownership.apply(w));
+        List<String> notes = new ArrayList<>(runtime.create(w, ownership.apply(w)));
         try {
-            runtime.start(w.name());
+            notes.addAll(runtime.start(w.name()));
+            return notes;
         } catch (RuntimeException e) {
             try {
-                runtime.remove(w.name());
+                runtime.remove(w.name(), true);
             } catch (RuntimeException undo) {
                 e.addSuppressed(undo);
             }

@@ -3,13 +3,15 @@ package io.berth.reconcile;
 import io.berth.plan.Action;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What happened to one workload's action.
  *
  * @param error null when it succeeded; otherwise the cause, naming the workload
+ * @param notes what the runtime chose that the operator should know (e.g. a hypervisor fallback)
  */
-public record Outcome(Action action, String error, Duration took) {
+public record Outcome(Action action, String error, Duration took, List<String> notes) {
 
     public boolean ok() {
         return error == null;

@@ -35,11 +35,17 @@ public interface Runtime extends AutoCloseable {
     /**
      * Create (not start) the workload with its ownership marks. Blocking. Fails when an object of
      * the same runtime name exists, managed or not: creation never overwrites.
+     *
+     * @return notes for the operator on how it was created (empty when there is nothing to say)
      */
-    void create(Workload workload, Ownership ownership);
+    List<String> create(Workload workload, Ownership ownership);
 
-    /** Start a created or stopped workload. Idempotent on a running one. */
-    void start(String name);
+    /**
+     * Start a created or stopped workload. Idempotent on a running one.
+     *
+     * @return notes for the operator on how it was started (empty when there is nothing to say)
+     */
+    List<String> start(String name);
 
     /** Apply new hard limits to an existing workload without recreating it. */
     void updateLimits(String name, Resources resources);
@@ -47,8 +53,13 @@ public interface Runtime extends AutoCloseable {
     /** Stop gracefully, killing after {@code grace}. Idempotent on a stopped one. */
     void stop(String name, Duration grace);
 
-    /** Remove the workload (and what it alone owns). Idempotent: a missing workload is not an error. */
-    void remove(String name);
+    /**
+     * Remove the workload. Idempotent: a missing workload is not an error.
+     *
+     * @param keepData keep the data it alone owns (a VM's disk) for the object that replaces it;
+     *                 false deletes it too. Docker named volumes are always kept.
+     */
+    void remove(String name, boolean keepData);
 
     @Override
     void close();

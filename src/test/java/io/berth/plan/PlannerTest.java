@@ -46,12 +46,13 @@ class PlannerTest {
 
     static Observed observed(Workload applied, WorkloadState state, Integer exit, ObservedLimits limits) {
         return new Observed(applied.name(), applied.kind(), "id-" + applied.name(), state, exit, false, SOURCE,
-                "host-a", "hash", applied, limits);
+                "host-a", "hash", applied, limits, List.of());
     }
 
     static ObservedLimits limitsOf(Workload w) {
         long mem = w.resources().limits().memoryBytes();
-        return new ObservedLimits(w.resources().limits().cpuMillis(), mem, mem, w.resources().pids());
+        return new ObservedLimits(w.resources().limits().cpuMillis(), mem, mem, w.resources().pids(),
+                w.kind() == Kind.VirtualMachine ? mem : 0);
     }
 
     static List<Observed> runningBase() {
@@ -122,7 +123,7 @@ class PlannerTest {
     @Test
     void limitChangedByHandIsDriftRepairedInPlace() {
         List<Observed> observed = runningBase().stream().map(o -> !o.name().equals("worker") ? o
-                : observed(o.applied(), WorkloadState.Running, null, new ObservedLimits(250, 32L << 20, 32L << 20, 4096)))
+                : observed(o.applied(), WorkloadState.Running, null, new ObservedLimits(250, 32L << 20, 32L << 20, 4096, 0)))
                 .toList();
         Map<String, Action> plan = byName(Planner.plan(load("base.yaml"), observed, NO_PRUNE));
         assertThat(plan.get("worker")).isInstanceOf(Action.UpdateInPlace.class);
@@ -133,7 +134,7 @@ class PlannerTest {
     @Test
     void swapAboveMemoryIsRepairedSoTheLimitStaysHard() {
         List<Observed> observed = runningBase().stream().map(o -> !o.name().equals("worker") ? o
-                : observed(o.applied(), WorkloadState.Running, null, new ObservedLimits(250, 64L << 20, 128L << 20, 4096)))
+                : observed(o.applied(), WorkloadState.Running, null, new ObservedLimits(250, 64L << 20, 128L << 20, 4096, 0)))
                 .toList();
         Action worker = byName(Planner.plan(load("base.yaml"), observed, NO_PRUNE)).get("worker");
         assertThat(worker).isInstanceOf(Action.UpdateInPlace.class);
@@ -148,7 +149,7 @@ class PlannerTest {
         List<Observed> observed = new java.util.ArrayList<>(runningBase());
         Workload other = load("base.yaml").get(0);
         observed.add(new Observed("elsewhere", Kind.Container, "id-x", WorkloadState.Running, null, false,
-                "/other/source", "host-a", "hash", other, limitsOf(other)));
+                "/other/source", "host-a", "hash", other, limitsOf(other), List.of()));
 
         Map<String, Action> pruned = byName(Planner.plan(load("worker-removed.yaml"), observed,
                 new PlanOptions(true, Set.of(SOURCE))));
@@ -191,12 +192,12 @@ class PlannerTest {
         Workload web = load("base.yaml").stream().filter(w -> w.name().equals("web")).findFirst().orElseThrow();
         Workload vm = load("base.yaml").stream().filter(w -> w.name().equals("vm")).findFirst().orElseThrow();
         Observed noRecord = new Observed("web", Kind.Container, "id", WorkloadState.Running, null, false, SOURCE,
-                "host-a", null, null, limitsOf(web));
+                "host-a", null, null, limitsOf(web), List.of());
         assertThat(Planner.decide(web, noRecord)).isInstanceOf(Action.Recreate.class);
         assertThat(Planner.decide(web, observed(web, WorkloadState.Dead, null, limitsOf(web))))
                 .isInstanceOf(Action.Recreate.class);
         Observed vmNamedWeb = new Observed("web", Kind.VirtualMachine, "id", WorkloadState.Running, null, false,
-                SOURCE, "host-a", "h", vm, limitsOf(vm));
+                SOURCE, "host-a", "h", vm, limitsOf(vm), List.of());
         assertThat(Planner.decide(web, vmNamedWeb)).isInstanceOf(Action.Recreate.class)
                 .extracting(Action::changesList).asList().singleElement()
                 .extracting("field").isEqualTo("kind");
@@ -210,5 +211,35 @@ class PlannerTest {
                 .containsExactly("1500m", "1800m");
         Action more = byName(Planner.plan(load("vm-cpu-more-vcpus.yaml"), runningBase(), NO_PRUNE)).get("vm");
         assertThat(more).isInstanceOf(Action.Recreate.class);
+    }
+
+    @Test
+    void vmMemoryChangeIsInPlaceUpToTheDefinedMaximum() {
+        Workload vm = load("base.yaml").stream().filter(w -> w.name().equals("vm")).findFirst().orElseThrow();
+        Workload smaller = vm.withResources(new io.berth.manifest.Resources(
+                new io.berth.manifest.Limits(1500, 256L << 20), new io.berth.manifest.Limits(1500, 256L << 20), 0));
+        Workload larger = vm.withResources(new io.berth.manifest.Resources(
+                new io.berth.manifest.Limits(1500, 1L << 30), new io.berth.manifest.Limits(1500, 1L << 30), 0));
+        Action down = Planner.decide(smaller, running(vm));
+        assertThat(down).isInstanceOf(Action.UpdateInPlace.class);
+        assertThat(down.changesList()).singleElement().satisfies(c -> assertThat(c.why()).contains("balloon"));
+        Action up = Planner.decide(larger, running(vm));
+        assertThat(up).isInstanceOf(Action.Recreate.class);
+        assertThat(((Action.Recreate) up).keepData()).as("memory is not the disk").isTrue();
+        assertThat(up.reason()).contains("its disk is kept");
+    }
+
+    @Test
+    void vmDiskChangeRecreatesWithANewDiskAndSaysSo() {
+        Workload vm = load("base.yaml").stream().filter(w -> w.name().equals("vm")).findFirst().orElseThrow();
+        io.berth.manifest.VmSpec spec = (io.berth.manifest.VmSpec) vm.spec();
+        Workload bigger = new Workload(vm.name(), vm.labels(), vm.resources(), vm.placement(),
+                new io.berth.manifest.VmSpec(spec.hypervisor(), new io.berth.manifest.VmSpec.Disk(spec.disk().image(), 2L << 30),
+                        spec.kernel(), spec.cloudInit(), spec.network()), vm.origin());
+        Action a = Planner.decide(bigger, running(vm));
+        assertThat(a).isInstanceOf(Action.Recreate.class);
+        assertThat(((Action.Recreate) a).keepData()).isFalse();
+        assertThat(a.reason()).contains("new clone of the base image");
+        assertThat(a.changesList()).extracting(FieldChange::field).containsExactly("spec.disk.size");
     }
 }

@@ -53,7 +53,8 @@ public abstract class RuntimeContractTest {
         Workload w = workload(prefix + "-a", "0.5", "64Mi");
         runtime.create(w, ownership());
         Observed created = runtime.inspect(w.name()).orElseThrow();
-        assertThat(created.state()).isEqualTo(WorkloadState.Created);
+        // Docker says Created; libvirt cannot tell a defined domain from a stopped one.
+        assertThat(created.state()).isIn(WorkloadState.Created, WorkloadState.Exited);
 
         runtime.start(w.name());
         Observed running = runtime.inspect(w.name()).orElseThrow();
@@ -76,14 +77,15 @@ public abstract class RuntimeContractTest {
         runtime.start(w.name());
         String id = runtime.inspect(w.name()).orElseThrow().runtimeId();
 
-        runtime.updateLimits(w.name(), new Resources(new Limits(1000, 96L << 20), w.resources().requests(),
+        // Within what every runtime changes live: CPU up to the next whole core, memory down.
+        runtime.updateLimits(w.name(), new Resources(new Limits(1000, 48L << 20), w.resources().requests(),
                 w.resources().pids()));
 
         Observed after = runtime.inspect(w.name()).orElseThrow();
         assertThat(after.runtimeId()).isEqualTo(id);
         assertThat(after.state()).isEqualTo(WorkloadState.Running);
         assertThat(after.limits().cpuMillis()).isEqualTo(1000);
-        assertThat(after.limits().memoryBytes()).isEqualTo(96L << 20);
+        assertThat(after.limits().memoryBytes()).isEqualTo(48L << 20);
     }
 
     @Test
@@ -94,9 +96,9 @@ public abstract class RuntimeContractTest {
         runtime.stop(w.name(), Duration.ofSeconds(5));
         assertThat(runtime.inspect(w.name()).orElseThrow().state()).isEqualTo(WorkloadState.Exited);
         runtime.stop(w.name(), Duration.ofSeconds(5));
-        runtime.remove(w.name());
+        runtime.remove(w.name(), false);
         assertThat(runtime.inspect(w.name())).isEmpty();
-        runtime.remove(w.name());
+        runtime.remove(w.name(), false);
         runtime.stop(w.name(), Duration.ofSeconds(1));
         assertThat(runtime.list()).isEmpty();
     }
@@ -119,7 +121,7 @@ public abstract class RuntimeContractTest {
             other.create(theirs, new Ownership(agent + "-other", "/test/source"));
             assertThat(runtime.list()).isEmpty();
             assertThat(runtime.inspect(theirs.name())).isEmpty();
-            runtime.remove(theirs.name());
+            runtime.remove(theirs.name(), false);
             assertThat(other.inspect(theirs.name())).isPresent();
         }
     }

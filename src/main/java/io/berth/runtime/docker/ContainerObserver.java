@@ -12,6 +12,7 @@ import io.berth.runtime.OwnershipLabels;
 import io.berth.runtime.WorkloadState;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /** Reads Docker's inspect answer into Berth's {@link Observed}. Pure. */
@@ -30,7 +31,7 @@ final class ContainerObserver {
         boolean oom = s != null && Boolean.TRUE.equals(s.getOOMKilled());
         return new Observed(name, Kind.Container, c.getId(), state, exit, oom,
                 labels.get(OwnershipLabels.SOURCE), labels.get(OwnershipLabels.AGENT),
-                labels.get(OwnershipLabels.SPEC_HASH), applied(labels), limits(c.getHostConfig()));
+                labels.get(OwnershipLabels.SPEC_HASH), applied(labels), limits(c.getHostConfig()), List.of());
     }
 
     static WorkloadState state(String status) {
@@ -49,12 +50,12 @@ final class ContainerObserver {
 
     static ObservedLimits limits(HostConfig h) {
         if (h == null) {
-            return new ObservedLimits(0, 0, 0, 0);
+            return new ObservedLimits(0, 0, 0, 0, 0);
         }
         long nano = nz(h.getNanoCPUs());
         long cpuMillis = nano > 0 ? nano / 1_000_000L : quotaMillis(nz(h.getCpuQuota()), nz(h.getCpuPeriod()));
         long pids = nz(h.getPidsLimit());
-        return new ObservedLimits(cpuMillis, nz(h.getMemory()), nz(h.getMemorySwap()), pids < 0 ? 0 : pids);
+        return new ObservedLimits(cpuMillis, nz(h.getMemory()), nz(h.getMemorySwap()), pids < 0 ? 0 : pids, 0);
     }
 
     /** A quota set by hand (docker update --cpu-quota) still counts as the enforced limit. */

@@ -131,12 +131,13 @@ public final class DockerRuntime implements Runtime {
     }
 
     @Override
-    public void create(Workload workload, Ownership ownership) {
+    public List<String> create(Workload workload, Ownership ownership) {
         ContainerSpec spec = (ContainerSpec) workload.spec();
         ensureImage(workload.name(), spec);
         try (CreateContainerCmd cmd = docker.createContainerCmd(spec.image())) {
             ContainerMapper.applyTo(cmd, workload, ownership);
             errors.call(workload.name(), "create container", cmd::exec);
+            return List.of();
         } catch (RuntimeFailure e) {
             if (DockerErrors.isConflict(e.getCause())) {
                 throw new RuntimeFailure(workload.name(), workload.name() + ": a container named "
@@ -215,7 +216,7 @@ public final class DockerRuntime implements Runtime {
     }
 
     @Override
-    public void start(String name) {
+    public List<String> start(String name) {
         String id = requireOwnedId(name);
         try {
             errors.run(name, "start", () -> docker.startContainerCmd(id).exec());
@@ -224,6 +225,7 @@ public final class DockerRuntime implements Runtime {
                 throw e;
             }
         }
+        return List.of();
     }
 
     @Override
@@ -254,7 +256,7 @@ public final class DockerRuntime implements Runtime {
     }
 
     @Override
-    public void remove(String name) {
+    public void remove(String name, boolean keepData) {
         Optional<String> id = ownedId(name);
         if (id.isEmpty()) {
             return;

@@ -114,7 +114,7 @@ class DockerRuntimeTest {
         assertThat(runtime.list()).isEmpty();
         assertThat(runtime.inspect(name)).isEmpty();
         runtime.stop(name, java.time.Duration.ZERO);
-        runtime.remove(name);
+        runtime.remove(name, false);
         assertThat(Docker.inspect("berth-" + name, "{{.State.Status}}")).isEqualTo("running");
         assertThatThrownBy(() -> runtime.updateLimits(name, w.resources())).isInstanceOf(RuntimeFailure.class);
     }

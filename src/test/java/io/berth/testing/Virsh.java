@@ -1,0 +1,72 @@
+package io.berth.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** virsh as an independent oracle for tests, against the same libvirtd Berth uses. */
+public final class Virsh {
+
+    public static final String URI = "qemu:///system";
+
+    private Virsh() {
+    }
+
+    public static Docker.Result run(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("virsh", "-c", URI));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).start();
+            p.getOutputStream().close();
+            var out = p.getInputStream().readAllBytes();
+            var err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("virsh " + String.join(" ", args) + " timed out");
+            }
+            return new Docker.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
+                    new String(err, StandardCharsets.UTF_8).strip());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run virsh", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String ok(String... args) {
+        Docker.Result r = run(args);
+        if (r.exit() != 0) {
+            throw new AssertionError("virsh " + String.join(" ", args) + " failed: " + r.err());
+        }
+        return r.out();
+    }
+
+    /** A fresh state directory QEMU (libvirt-qemu) can reach: 0755 under /var/lib/berth/test. */
+    public static java.nio.file.Path stateDir(String purpose) {
+        try {
+            java.nio.file.Path base = java.nio.file.Files.createDirectories(java.nio.file.Path.of("/var/lib/berth/test"));
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(base, purpose + "-");
+            java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            return dir;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Destroys and undefines every domain whose Berth metadata names this agent. */
+    public static void removeAgentDomains(String agent) {
+        for (String name : ok("list", "--all", "--name").split("\\s+")) {
+            if (!name.startsWith("berth-")) {
+                continue;
+            }
+            Docker.Result xml = run("dumpxml", name);
+            if (xml.exit() == 0 && xml.out().contains("<berth:agent>" + agent + "</berth:agent>")) {
+                run("destroy", name);
+                run("undefine", name);
+            }
+        }
+    }
+}
