@@ -75,13 +75,40 @@ final class Syntax {
         if (value.length() > 1024) {
             return "label value is " + value.length() + " characters long (valid: at most 1024 characters)";
         }
-        for (int i = 0; i < value.length(); i++) {
-            if (Character.isISOControl(value.charAt(i))) {
-                return "label value " + Messages.quote(value) + " contains a control character at position " + (i + 1)
-                        + " (valid: printable text, at most 1024 characters)";
-            }
+        int bad = unprintable(value);
+        if (bad >= 0) {
+            return "label value " + Messages.quote(value) + " contains a control or non-character at position " + (bad + 1)
+                    + " (valid: printable text, at most 1024 characters)";
         }
         return null;
+    }
+
+    /** A kernel command line: one line of printable text. */
+    static String kernelCmdline(String value) {
+        int bad = unprintable(value);
+        if (bad >= 0) {
+            return "kernel command line " + Messages.quote(value) + " contains a control or non-character at position "
+                    + (bad + 1) + " (valid: one line of printable text, like \"console=ttyS0\")";
+        }
+        return null;
+    }
+
+    /**
+     * The index of the first character that is a control character, a lone surrogate or a Unicode
+     * non-character (U+FFFE, U+FFFF, ...), or -1. Such text cannot be written into XML 1.0 (a VM's
+     * labels and kernel command line live in its libvirt domain XML) and means nothing to a reader.
+     */
+    static int unprintable(String value) {
+        for (int i = 0; i < value.length(); ) {
+            int cp = value.codePointAt(i);
+            boolean loneSurrogate = Character.isSurrogate(value.charAt(i)) && Character.charCount(cp) == 1;
+            boolean nonCharacter = (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
+            if (Character.isISOControl(cp) || loneSurrogate || nonCharacter) {
+                return i;
+            }
+            i += Character.charCount(cp);
+        }
+        return -1;
     }
 
     /** An RFC 1123 host name. */

@@ -67,6 +67,11 @@ final class VmSpecParser {
         String path = imagePath(k, "path", true);
         String initrd = imagePath(k, "initrd", false);
         String cmdline = k.string("cmdline");
+        String problem = cmdline == null ? null : Syntax.kernelCmdline(cmdline);
+        if (problem != null) {
+            r.error(k.get("cmdline"), k.path("cmdline"), problem);
+            return null;
+        }
         return path == null ? null : new Kernel(path, initrd, cmdline);
     }
 

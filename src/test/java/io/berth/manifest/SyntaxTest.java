@@ -59,7 +59,20 @@ class SyntaxTest {
     @ParameterizedTest
     @ValueSource(strings = {"a\nb", "tab\t", "bell\u0007", "c1\u0085"})
     void rejectsControlCharactersInLabelValues(String value) {
-        assertThat(Syntax.labelValue(value)).contains("control character");
+        assertThat(Syntax.labelValue(value)).contains("control or non-character");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\uffffb", "a\ufffeb", "a\ud800b", "\udc00", "a\ufdd0"})
+    void rejectsTextXmlCannotCarry(String value) {
+        assertThat(Syntax.labelValue(value)).contains("non-character");
+        assertThat(Syntax.kernelCmdline(value)).contains("non-character");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"console=ttyS0 panic=-1", "ro quiet \u00e9t\u00e9 \ud83d\ude80 <&>\"'"})
+    void acceptsPrintableKernelCommandLines(String value) {
+        assertThat(Syntax.kernelCmdline(value)).isNull();
     }
 
     @ParameterizedTest
