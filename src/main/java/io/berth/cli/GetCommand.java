@@ -38,7 +38,7 @@ public class GetCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (Session session = Session.local()) {
-            List<Observed> all = new ArrayList<>(session.observe(Set.of(), spec.commandLine().getErr()));
+            List<Observed> all = new ArrayList<>(session.observe(session.runtimes().keySet(), spec.commandLine().getErr()));
             all.sort(Comparator.comparing(Observed::name));
             if (name != null) {
                 all.removeIf(o -> !o.name().equals(name));

@@ -18,6 +18,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // JNA (libvirt-java's binding) encodes strings with the platform charset unless told
+        // otherwise; under a C locale non-ASCII labels and paths would reach libvirt as '?'.
+        System.setProperty("jna.encoding", "UTF-8");
         quietLibraryLogging();
         System.exit(commandLine().execute(args));
     }

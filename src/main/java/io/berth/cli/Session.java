@@ -35,7 +35,9 @@ final class Session implements AutoCloseable {
     private Session(String agent) {
         this.agent = agent;
         runtimes.put(Kind.Container, new DockerRuntime(agent));
-        runtimes.put(Kind.VirtualMachine, LibvirtRuntime.fromEnvironment(agent));
+        if (LibvirtRuntime.installed()) {
+            runtimes.put(Kind.VirtualMachine, LibvirtRuntime.fromEnvironment(agent));
+        }
     }
 
     static Session local() {
@@ -93,7 +95,7 @@ final class Session implements AutoCloseable {
                 }
             }
             if (unavailable != null && warnings.size() == runtimes.size()) {
-                throw unavailable; // nothing answered at all: exit 3
+                throw unavailable; // nothing answered at all
             }
             warnings.forEach(warn::println);
             warn.flush();

@@ -225,7 +225,7 @@ final class DomainXml {
             t.transform(new DOMSource(doc), new StreamResult(out));
             return out.toString();
         } catch (TransformerException e) {
-            throw new IllegalStateException("cannot write domain XML", e);
+            throw new IllegalArgumentException("cannot write domain XML: " + e.getMessage(), e);
         }
     }
 

@@ -36,6 +36,10 @@ final class LibvirtCalls implements AutoCloseable {
 
     /** libvirt prints every error to stderr unless a callback takes them; Berth reports them itself. */
     private static void quietLibvirt() {
+        if (System.getProperty("jna.encoding") == null) {
+            // Strings to libvirt in UTF-8 whatever the locale (too late if JNA was loaded before: Main sets it first).
+            System.setProperty("jna.encoding", "UTF-8");
+        }
         try {
             org.libvirt.Connect.setErrorCallback((userData, error) -> { });
         } catch (LibvirtException | LinkageError e) {

@@ -58,6 +58,21 @@ public final class LibvirtRuntime implements Runtime {
         this.probeKernel = Path.of(System.getenv().getOrDefault("BERTH_PROBE_KERNEL", stateDir.resolve("images/vmlinuz").toString()));
     }
 
+    /**
+     * Whether libvirt's client library is installed at all. A host without it simply has no VM
+     * runtime (a container-only host); a host with it but without a running libvirtd has one that
+     * is unavailable, which is reported.
+     */
+    public static boolean installed() {
+        for (String dir : List.of("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib",
+                "/lib64", "/lib", "/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/local/lib")) {
+            if (Files.exists(Path.of(dir, "libvirt.so.0"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** BERTH_LIBVIRT_URI (default qemu:///system) and BERTH_STATE_DIR (default /var/lib/berth). */
     public static LibvirtRuntime fromEnvironment(String agent) {
         String uri = System.getenv().getOrDefault("BERTH_LIBVIRT_URI", "qemu:///system");
@@ -197,6 +212,7 @@ public final class LibvirtRuntime implements Runtime {
                     + " already exists; Berth never overwrites a domain (remove it, or rename the workload)");
         }
         VmSpec spec = (VmSpec) w.spec();
+        checkWritable(w, ownership);
         List<String> notes = new ArrayList<>();
         String type = switch (spec.hypervisor()) {
             case kvm -> "kvm";
@@ -219,6 +235,20 @@ public final class LibvirtRuntime implements Runtime {
         String xml = DomainXml.build(w, ownership, choices);
         calls.run(w.name(), "define domain", () -> conn().domainDefineXML(xml));
         return notes;
+    }
+
+    /**
+     * Builds the XML once before anything touches the host, so text that XML cannot carry (a
+     * source path with control characters, say) fails cleanly instead of leaving a disk behind.
+     */
+    private void checkWritable(Workload w, Ownership ownership) {
+        try {
+            DomainFacts.parse(DomainXml.build(w, ownership, new DomainXml.Choices(null, "qemu", paths, true,
+                    false, 0, List.of())));
+        } catch (IllegalArgumentException e) {
+            throw new RuntimeFailure(w.name(), w.name() + ": cannot be described to libvirt: " + e.getMessage()
+                    + " (labels, source path and agent name must be printable text)", e);
+        }
     }
 
     @Override
