@@ -108,7 +108,8 @@ public final class Executor {
             // A bug or an unexpected library failure: still report it against the workload, never abort the rest.
             error = action.name() + ": unexpected error: " + e;
         }
-        return new Outcome(action, error, Duration.ofNanos(System.nanoTime() - start), List.copyOf(notes));
+        return new Outcome(action, error, Duration.ofNanos(System.nanoTime() - start),
+                notes.stream().distinct().toList());
     }
 
     private List<String> createAndStart(Workload w) {

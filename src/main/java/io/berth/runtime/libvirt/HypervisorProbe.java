@@ -53,12 +53,7 @@ final class HypervisorProbe {
 
     /** Boot id (changes every boot) plus the QEMU binary's modification time. */
     private static String cacheKey() {
-        String boot;
-        try {
-            boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
-        } catch (IOException e) {
-            boot = "unknown-boot";
-        }
+        String boot = HostFacts.bootId();
         long qemu = 0;
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             Path p = Path.of(dir, "qemu-system-x86_64");

@@ -41,6 +41,8 @@ public final class LibvirtRuntime implements Runtime {
 
     static final int XML_INACTIVE = 2;
     static final Duration POLL = Duration.ofMillis(200);
+    static final String LIVE_HARD_LIMIT_NOTE =
+            "memory hard limit set live after start: this host refuses it at start (no CAP_SYS_RESOURCE)";
 
     private final String agent;
     private final String uri;
@@ -231,7 +233,13 @@ public final class LibvirtRuntime implements Runtime {
         if (spec.cloudInit() != null) {
             CloudInitSeed.write(w, spec.cloudInit().userData(), paths.seed(w.name()));
         }
-        DomainXml.Choices choices = new DomainXml.Choices(null, type, paths, true, spec.cloudInit() != null, 0, notes);
+        // Where this host already refused a hard limit at start (this boot), define without one and
+        // set it live after start: the refused start alone costs QEMU's whole launch (~2 s).
+        boolean refuses = HostFacts.refusesMemtuneAtStart(paths.stateDir());
+        if (refuses) {
+            notes.add(LIVE_HARD_LIMIT_NOTE);
+        }
+        DomainXml.Choices choices = new DomainXml.Choices(null, type, paths, !refuses, spec.cloudInit() != null, 0, notes);
         String xml = DomainXml.build(w, ownership, choices);
         calls.run(w.name(), "define domain", () -> conn().domainDefineXML(xml));
         return notes;
@@ -267,9 +275,9 @@ public final class LibvirtRuntime implements Runtime {
         }
         DomainFacts config = DomainFacts.parse(calls.call(name, "read domain XML", () -> d.getXMLDesc(XML_INACTIVE)));
         if (config.hardLimitKiB() == 0) {
-            // Defined without one because this host refused it at an earlier start: set it live again.
+            // Defined without one because this host refuses it at start: set it live.
             setHardLimit(name, d, DomainXml.hardLimitKiB(config.memoryKiB(), config.domainType()));
-            return List.of("memory hard limit set live after start (this host refuses it at start)");
+            return List.of(LIVE_HARD_LIMIT_NOTE);
         }
         return List.of();
     }
@@ -281,6 +289,7 @@ public final class LibvirtRuntime implements Runtime {
         if (w == null) {
             throw new RuntimeFailure(name, refusal);
         }
+        HostFacts.rememberMemtuneRefusedAtStart(paths.stateDir());
         List<String> notes = new ArrayList<>(f.notes());
         String note = "memory hard limit set live after start: this host refused it at start ("
                 + refusal.replace(name + ": start domain: ", "") + ")";
