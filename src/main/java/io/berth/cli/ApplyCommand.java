@@ -7,6 +7,7 @@ import io.berth.plan.Planner;
 import io.berth.reconcile.ApplyResult;
 import io.berth.reconcile.Executor;
 import io.berth.reconcile.Outcome;
+import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,9 +58,14 @@ public class ApplyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        Trace.mark("main");
         List<Workload> desired = input.load(spec.commandLine().getErr());
+        Trace.mark("loaded");
         try (Session session = Session.local()) {
-            Plan plan = Planner.plan(desired, session.observe(Session.kinds(desired), spec.commandLine().getErr()), new PlanOptions(prune, input.sources()));
+            List<Observed> observed = session.observe(Session.kinds(desired), spec.commandLine().getErr());
+            Trace.mark("observed");
+            Plan plan = Planner.plan(desired, observed, new PlanOptions(prune, input.sources()));
+            Trace.mark("planned");
             if (dryRun) {
                 if (output == Output.Format.table) {
                     out.println("Dry run: nothing will be changed.");
@@ -77,6 +83,7 @@ public class ApplyCommand implements Callable<Integer> {
                     progress(out, o);
                 }
             });
+            Trace.mark("applied");
             if (table) {
                 out.println(summary(result));
             } else {
