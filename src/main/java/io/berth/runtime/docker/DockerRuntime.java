@@ -12,6 +12,7 @@ import io.berth.manifest.Kind;
 import io.berth.manifest.Resources;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Capabilities;
+import io.berth.runtime.EventSource;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.OwnershipLabels;
@@ -30,13 +31,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The Docker Engine runtime (docker-java over the engine's socket). Thread-safe. Only containers
  * labelled {@code io.berth.managed=true} and {@code io.berth.agent=<this agent>} are ever listed,
  * changed or removed; a same-named container without those labels makes create fail instead.
  */
-public final class DockerRuntime implements Runtime {
+public final class DockerRuntime implements Runtime, EventSource {
 
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(10);
 
@@ -270,6 +272,22 @@ public final class DockerRuntime implements Runtime {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Docker's event stream filtered to this agent's containers. The stream ends when dockerd
+     * stops; it is reopened with a capped backoff, and {@code onReconnect} tells the caller that
+     * events may have been missed.
+     */
+    @Override
+    public AutoCloseable watch(Consumer<String> onName, Runnable onReconnect) {
+        ContainerEvents events = new ContainerEvents(this::docker, agent, onName, onReconnect);
+        io.submit(events);
+        return events;
+    }
+
+    DockerClient docker() {
+        return docker;
     }
 
     @Override
