@@ -47,7 +47,7 @@ public class DeleteCommand implements Callable<Integer> {
             description = "Seconds a workload gets to stop before it is killed (default ${DEFAULT-VALUE}).")
     int gracePeriod;
 
-    @Option(names = "--local", description = "Talk to the runtimes directly (the default until the daemon exists).")
+    @Option(names = "--local", description = "Talk to the runtimes directly (the default for now: the client mode that talks to agent serve comes next).")
     boolean local;
 
     @Spec

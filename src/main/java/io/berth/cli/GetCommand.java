@@ -28,7 +28,7 @@ public class GetCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml")
     Output.Format output;
 
-    @Option(names = "--local", description = "Talk to the runtimes directly (the default until the daemon exists).")
+    @Option(names = "--local", description = "Talk to the runtimes directly (the default for now: the client mode that talks to agent serve comes next).")
     boolean local;
 
     @Spec

@@ -8,11 +8,9 @@ import io.berth.runtime.RuntimeUnavailableException;
 import io.berth.runtime.docker.DockerRuntime;
 import io.berth.runtime.libvirt.LibvirtRuntime;
 import io.berth.util.DaemonThreads;
+import io.berth.util.Hosts;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -50,12 +48,7 @@ final class Session implements AutoCloseable {
         if (env != null && !env.isBlank()) {
             return env.strip();
         }
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        } catch (IOException e) {
-            String h = System.getenv("HOSTNAME");
-            return h == null || h.isBlank() ? "localhost" : h;
-        }
+        return Hosts.name();
     }
 
     String agent() {

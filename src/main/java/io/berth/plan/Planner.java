@@ -54,7 +54,8 @@ public final class Planner {
         return new Plan(List.copyOf(actions));
     }
 
-    static Action decide(Workload d, Observed o) {
+    /** The decision for one workload: what {@link #plan} does per name, for the daemon's per-name reconcile. */
+    public static Action decide(Workload d, Observed o) {
         if (o == null) {
             return new Action.Create(d, "not present on this host");
         }

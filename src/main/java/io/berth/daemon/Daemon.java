@@ -1,0 +1,177 @@
+package io.berth.daemon;
+
+import io.berth.manifest.Kind;
+import io.berth.manifest.Workload;
+import io.berth.reconcile.ManifestDirectory;
+import io.berth.reconcile.WorkQueue;
+import io.berth.runtime.EventSource;
+import io.berth.runtime.Observed;
+import io.berth.runtime.Runtime;
+import io.berth.runtime.docker.DockerRuntime;
+import io.berth.runtime.libvirt.LibvirtRuntime;
+import io.berth.util.Hosts;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.inject.Singleton;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code agent serve}: owns the desired state (the watched manifest directory) and keeps the host
+ * matching it. Level-triggered: file changes, runtime events and a periodic full resync only
+ * enqueue names; a work queue runs one reconcile per name at a time, in parallel across names.
+ * State lives on the runtime objects, so a restart is a relist.
+ */
+@Singleton
+public class Daemon {
+
+    private static final Logger LOG = Logger.getLogger(Daemon.class);
+
+    private final BerthConfig config;
+    private final StatusBook book = new StatusBook();
+    private final Map<Kind, Runtime> runtimes = new EnumMap<>(Kind.class);
+    private final List<AutoCloseable> watches = new ArrayList<>();
+    private String agent;
+    private String source;
+    private Token token;
+    private ManifestDirectory directory;
+    private WorkQueue<String> queue;
+    private ScheduledExecutorService timer;
+    private volatile Instant lastRelist;
+
+    public Daemon(BerthConfig config) {
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent ev) throws IOException {
+        agent = config.agentName().filter(s -> !s.isBlank()).orElseGet(Hosts::name);
+        token = Token.loadOrCreate(config.stateDir());
+        source = config.manifests().toAbsolutePath().normalize().toString();
+        runtimes.put(Kind.Container, new DockerRuntime(agent));
+        if (LibvirtRuntime.installed()) {
+            runtimes.put(Kind.VirtualMachine, new LibvirtRuntime(agent,
+                    System.getenv().getOrDefault("BERTH_LIBVIRT_URI", "qemu:///system"), config.stateDir()));
+        }
+        Reconciler reconciler = new Reconciler(runtimes, () -> directory.current().workloads(), source, agent,
+                config.detectOnly(), config.gracePeriod(), book);
+        queue = new WorkQueue<>("reconcile", config.workers(), reconciler::reconcile, WorkQueue.Backoff.DEFAULT,
+                (name, outcome) -> { });
+        directory = new ManifestDirectory(config.manifests(), config.resyncInterval(), new ManifestDirectory.Listener() {
+            @Override
+            public void changed(ManifestDirectory.Snapshot snapshot, Set<String> names) {
+                names.forEach(queue::enqueue);
+            }
+
+            @Override
+            public void invalid(List<io.berth.manifest.ManifestError> errors, ManifestDirectory.Snapshot lastGood) {
+                errors.forEach(e -> book.event(null, "InvalidManifest", e.toString()));
+                LOG.warnf("manifests in %s are invalid; the last good set stays in force:%n%s", source,
+                        String.join("\n", errors.stream().map(Object::toString).toList()));
+            }
+        });
+        directory.start();
+        for (Runtime r : runtimes.values()) {
+            if (r instanceof EventSource events) {
+                watches.add(events.watch(queue::enqueue, this::resync));
+            }
+        }
+        timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "resync");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.resyncInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::resync, 0, every, TimeUnit.MILLISECONDS);
+        LOG.infof("berth agent %s: watching %s, %d runtime(s), resync every %s%s", agent, source, runtimes.size(),
+                config.resyncInterval(), config.detectOnly() ? ", detect-only" : "");
+    }
+
+    /** Enqueues every desired and every managed name; its success time feeds readiness. */
+    void resync() {
+        Set<String> names = new HashSet<>(directory.current().workloads().keySet());
+        boolean complete = true;
+        for (Runtime r : runtimes.values()) {
+            try {
+                for (Observed o : r.list()) {
+                    names.add(o.name());
+                }
+            } catch (RuntimeException e) {
+                complete = false;
+                LOG.warnf("resync: the %s runtime did not answer: %s", r.kind(), e.getMessage());
+            }
+        }
+        names.forEach(queue::enqueue);
+        if (complete) {
+            lastRelist = Instant.now();
+        }
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        // Workloads keep running: stopping Berth stops only Berth (like dockerd's live-restore).
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        for (AutoCloseable w : watches) {
+            try {
+                w.close();
+            } catch (Exception ignored) {
+                // shutting down
+            }
+        }
+        if (directory != null) {
+            directory.close();
+        }
+        if (queue != null) {
+            queue.close();
+        }
+        runtimes.values().forEach(Runtime::close);
+    }
+
+    Map<String, Workload> desired() {
+        return directory.current().workloads();
+    }
+
+    Map<Kind, Runtime> runtimes() {
+        return runtimes;
+    }
+
+    StatusBook book() {
+        return book;
+    }
+
+    Token token() {
+        return token;
+    }
+
+    Instant lastRelist() {
+        return lastRelist;
+    }
+
+    int enqueueAll() {
+        Set<String> names = new HashSet<>(desired().keySet());
+        for (Runtime r : runtimes.values()) {
+            try {
+                r.list().forEach(o -> names.add(o.name()));
+            } catch (RuntimeException e) {
+                // the resync retries; the names we have are enqueued now
+            }
+        }
+        names.forEach(queue::enqueue);
+        return names.size();
+    }
+
+    String agent() {
+        return agent;
+    }
+}

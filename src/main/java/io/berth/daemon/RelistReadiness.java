@@ -1,0 +1,36 @@
+package io.berth.daemon;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Ready while the last successful full relist is fresh (kubelet's "PLEG is not healthy"): when a
+ * runtime stops answering, Berth stays up but says it cannot vouch for the host.
+ */
+@Readiness
+public class RelistReadiness implements HealthCheck {
+
+    private final Daemon daemon;
+    private final BerthConfig config;
+
+    public RelistReadiness(Daemon daemon, BerthConfig config) {
+        this.daemon = daemon;
+        this.config = config;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        Instant last = daemon.lastRelist();
+        Duration limit = config.resyncInterval().multipliedBy(3);
+        boolean fresh = last != null && Duration.between(last, Instant.now()).compareTo(limit) <= 0;
+        return HealthCheckResponse.named("relist")
+                .status(fresh)
+                .withData("lastRelist", last == null ? "never" : last.toString())
+                .withData("maxAge", limit.toString())
+                .build();
+    }
+}
