@@ -1,11 +1,8 @@
 package io.berth.testing;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the real {@code ./agent} launcher as a user would, as one agent identity. */
 public final class Agent {
@@ -39,25 +36,9 @@ public final class Agent {
         List<String> cmd = new ArrayList<>();
         cmd.add(root().resolve("agent").toString());
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root().toFile());
-        pb.environment().put("BERTH_AGENT_NAME", name);
-        pb.environment().putAll(env);
-        try {
-            Process p = pb.start();
-            p.getOutputStream().close();
-            var out = p.getInputStream().readAllBytes();
-            var err = p.getErrorStream().readAllBytes();
-            if (!p.waitFor(300, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("agent " + String.join(" ", args) + " did not finish in 300 s");
-            }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8),
-                    new String(err, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run ./agent", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        java.util.Map<String, String> all = new java.util.HashMap<>(env);
+        all.putIfAbsent("BERTH_AGENT_NAME", name);
+        Processes.Result r = Processes.run(cmd, all, root(), java.time.Duration.ofSeconds(300));
+        return new Result(r.exit(), r.out(), r.err());
     }
 }

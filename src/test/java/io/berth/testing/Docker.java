@@ -1,10 +1,7 @@
 package io.berth.testing;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The docker CLI as an independent oracle for tests: what Berth did is checked with Docker's own
@@ -22,23 +19,8 @@ public final class Docker {
         List<String> cmd = new ArrayList<>();
         cmd.add("docker");
         cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).start();
-            p.getOutputStream().close();
-            var out = p.getInputStream().readAllBytes();
-            var err = p.getErrorStream().readAllBytes();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("docker " + String.join(" ", args) + " timed out");
-            }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
-                    new String(err, StandardCharsets.UTF_8).strip());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run docker", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Processes.Result r = Processes.run(cmd, java.util.Map.of(), null, java.time.Duration.ofSeconds(120));
+        return new Result(r.exit(), r.out().strip(), r.err().strip());
     }
 
     /** Runs and requires exit 0; returns stdout. */

@@ -1,10 +1,8 @@
 package io.berth.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** virsh as an independent oracle for tests, against the same libvirtd Berth uses. */
 public final class Virsh {
@@ -17,23 +15,8 @@ public final class Virsh {
     public static Docker.Result run(String... args) {
         List<String> cmd = new ArrayList<>(List.of("virsh", "-c", URI));
         cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).start();
-            p.getOutputStream().close();
-            var out = p.getInputStream().readAllBytes();
-            var err = p.getErrorStream().readAllBytes();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("virsh " + String.join(" ", args) + " timed out");
-            }
-            return new Docker.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip(),
-                    new String(err, StandardCharsets.UTF_8).strip());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run virsh", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Processes.Result r = Processes.run(cmd, java.util.Map.of(), null, java.time.Duration.ofSeconds(60));
+        return new Docker.Result(r.exit(), r.out().strip(), r.err().strip());
     }
 
     public static String ok(String... args) {
