@@ -39,8 +39,8 @@ public class ApplyCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
 
-    @Option(names = "--local", description = "Talk to the runtimes directly (the default for now: the client mode that talks to agent serve comes next).")
-    boolean local;
+    @Mixin
+    LocalMode local;
 
     @Option(names = "--parallelism", defaultValue = "16", description = "Workloads changed at once (default ${DEFAULT-VALUE}).")
     int parallelism;

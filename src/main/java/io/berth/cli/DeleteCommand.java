@@ -8,6 +8,7 @@ import io.berth.reconcile.Executor;
 import io.berth.runtime.Observed;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,8 +48,8 @@ public class DeleteCommand implements Callable<Integer> {
             description = "Seconds a workload gets to stop before it is killed (default ${DEFAULT-VALUE}).")
     int gracePeriod;
 
-    @Option(names = "--local", description = "Talk to the runtimes directly (the default for now: the client mode that talks to agent serve comes next).")
-    boolean local;
+    @Mixin
+    LocalMode local;
 
     @Spec
     CommandSpec spec;

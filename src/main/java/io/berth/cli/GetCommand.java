@@ -4,6 +4,7 @@ import io.berth.manifest.ContainerSpec;
 import io.berth.manifest.Quantities;
 import io.berth.runtime.Observed;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,8 +29,8 @@ public class GetCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml")
     Output.Format output;
 
-    @Option(names = "--local", description = "Talk to the runtimes directly (the default for now: the client mode that talks to agent serve comes next).")
-    boolean local;
+    @Mixin
+    LocalMode local;
 
     @Spec
     CommandSpec spec;

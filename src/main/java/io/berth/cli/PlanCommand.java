@@ -24,8 +24,8 @@ public class PlanCommand implements Callable<Integer> {
     @Option(names = "--prune", description = "Also plan deleting workloads of these sources that the manifests no longer declare.")
     boolean prune;
 
-    @Option(names = "--local", description = "Talk to the runtimes directly (the default for now: the client mode that talks to agent serve comes next).")
-    boolean local;
+    @Mixin
+    LocalMode local;
 
     @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json")
     Output.Format output;
