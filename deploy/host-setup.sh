@@ -123,6 +123,24 @@ trap cleanup EXIT
 set -o errtrace
 trap 'printf "host-setup: ERROR: command failed (exit %s) at line %s\n" "$?" "$LINENO" >&2' ERR
 
+# Static busybox into the root file system $1 (which has bin/ and usr/): every applet is a symlink
+# in /bin; /sbin, /usr/bin and /usr/sbin point to /bin, so the paths from `busybox --list-full`
+# resolve as well. Used for the container test image and the guest initramfs alike.
+install_busybox() {
+    local root=$1 applet
+    cp "$BUSYBOX" "$root/bin/busybox"
+    chmod 0755 "$root/bin/busybox"
+    while IFS= read -r applet; do
+        case "$applet" in
+            "" | busybox) continue ;;
+        esac
+        ln -s busybox "$root/bin/$applet"
+    done < <("$BUSYBOX" --list)
+    ln -s bin "$root/sbin"
+    ln -s ../bin "$root/usr/bin"
+    ln -s ../bin "$root/usr/sbin"
+}
+
 require_root() {
     if [ "$(id -u)" -ne 0 ]; then
         die "must be run as root (try: sudo bash $0)"
@@ -384,26 +402,14 @@ image_version() {
 
 # Writes a minimal busybox root filesystem into directory $1.
 make_rootfs() {
-    local root=$1 applet
+    local root=$1
 
     mkdir -p "$root"/{bin,etc,tmp,proc,sys,dev,root,home/berth,var/tmp,var/www,usr}
     chmod 1777 "$root/tmp" "$root/var/tmp"
     chmod 0700 "$root/root"
     chown 1000:1000 "$root/home/berth"
 
-    cp "$BUSYBOX" "$root/bin/busybox"
-    chmod 0755 "$root/bin/busybox"
-    # Every applet is a symlink in /bin; /sbin, /usr/bin and /usr/sbin point
-    # to /bin, so the paths from `busybox --list-full` resolve as well.
-    while IFS= read -r applet; do
-        case "$applet" in
-            "" | busybox) continue ;;
-        esac
-        ln -s busybox "$root/bin/$applet"
-    done < <("$BUSYBOX" --list)
-    ln -s bin "$root/sbin"
-    ln -s ../bin "$root/usr/bin"
-    ln -s ../bin "$root/usr/sbin"
+    install_busybox "$root"
 
     cat >"$root/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
@@ -562,19 +568,9 @@ build_guest_boot() {
         die "$BUSYBOX is dynamically linked; install busybox-static"
     fi
 
-    local root=$BUILD_DIR/initramfs applet
+    local root=$BUILD_DIR/initramfs
     mkdir -p "$root"/{bin,dev,etc/acpi/PWRF,lib/modules,proc,sys,run,tmp,root,usr}
-    cp "$BUSYBOX" "$root/bin/busybox"
-    chmod 0755 "$root/bin/busybox"
-    while IFS= read -r applet; do
-        case "$applet" in
-            "" | busybox) continue ;;
-        esac
-        ln -s busybox "$root/bin/$applet"
-    done < <("$BUSYBOX" --list)
-    ln -s bin "$root/sbin"
-    ln -s ../bin "$root/usr/bin"
-    ln -s ../bin "$root/usr/sbin"
+    install_busybox "$root"
     install -m 0755 "$GUEST_DIR/init.sh" "$root/init"
     install -m 0755 "$GUEST_DIR/power-button.sh" "$root/etc/acpi/PWRF/00000080"
     # The kernel's built-in initramfs has /dev/console too; ours is only a
