@@ -98,8 +98,15 @@ public class GetCommand implements Callable<Integer> {
         return o.exitCode() == null ? o.state().name() : o.state().name() + "(" + o.exitCode() + ")";
     }
 
+    /** The container image, or the VM's base disk image. */
     private static String image(Observed o) {
-        return o.applied() != null && o.applied().spec() instanceof ContainerSpec c ? c.image() : "";
+        if (o.applied() == null) {
+            return "";
+        }
+        return switch (o.applied().spec()) {
+            case ContainerSpec c -> c.image();
+            case io.berth.manifest.VmSpec v -> v.disk().image();
+        };
     }
 
     static String cpu(long millis) {
