@@ -6,6 +6,6 @@ import picocli.CommandLine.Command;
 @Command(name = "agent", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Berth: makes this host match declarative manifests of containers and virtual machines.",
         subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, GetCommand.class,
-                DeleteCommand.class})
+                DeleteCommand.class, LogsCommand.class})
 public class BerthCommand {
 }

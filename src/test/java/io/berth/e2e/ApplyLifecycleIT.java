@@ -160,6 +160,36 @@ class ApplyLifecycleIT {
         assertThat(Docker.inspect("berth-ghost-" + id, "{{.State.Status}}")).isEqualTo("running");
     }
 
+    @Test
+    void logsShowTheContainersOutput() throws IOException {
+        write("talker.yaml", """
+                apiVersion: berth.io/v1
+                kind: Container
+                metadata: {name: %s}
+                spec:
+                  resources:
+                    limits: {cpu: 100m, memory: 16Mi}
+                  image: berth/busybox:1
+                  command: ["sh", "-c", "echo first-line; echo second-line >&2; echo last-line; trap 'exit 0' TERM; while true; do sleep 1; done"]
+                """.formatted(worker));
+        Agent.Result apply = agent.run("apply", "-f", dir.toString());
+        assertThat(apply.exit()).as(apply.toString()).isZero();
+        Agent.Result logs = null;
+        for (int i = 0; i < 50; i++) { // the shell needs a moment to print
+            logs = agent.run("logs", worker);
+            if (logs.out().contains("last-line")) {
+                break;
+            }
+        }
+        assertThat(logs.exit()).as(logs.toString()).isZero();
+        assertThat(logs.out()).contains("first-line", "second-line", "last-line");
+        Agent.Result tail = agent.run("logs", worker, "--tail", "1");
+        assertThat(tail.out().strip()).isEqualTo("last-line");
+        Agent.Result unknown = agent.run("logs", "nobody-" + id);
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no workload named");
+    }
+
     private static JsonNode find(JsonNode actions, String name) {
         for (JsonNode a : actions) {
             if (a.get("name").asText().equals(name)) {

@@ -89,6 +89,9 @@ class VmLifecycleIT {
         Path console = VMS.resolve(vm).resolve("console.log");
         awaitConsole(console, "berth-guest: wrote disk vda");
         assertThat(Files.readString(console)).contains("berth-guest: booted", "disk vda size=134217728");
+        Agent.Result logs = agent.run("logs", vm);
+        assertThat(logs.exit()).as(logs.toString()).isZero();
+        assertThat(logs.out()).contains("berth-guest: booted\n").doesNotContain("\r");
         assertThat(sha256(BASE)).as("the base image is never written").isEqualTo(baseSum);
         Path disk = VMS.resolve(vm).resolve("disk.qcow2");
         Object diskInode = Files.readAttributes(disk, BasicFileAttributes.class).fileKey();

@@ -27,6 +27,18 @@ final class DockerClients {
     }
 
     static DockerClient create(String host) {
+        return create(host, RESPONSE_TIMEOUT);
+    }
+
+    /**
+     * A client whose reads never time out, for streams that may stay silent for long (the event
+     * stream, {@code logs -f}); zero means "no timeout" to the HTTP client. Connecting is still bounded.
+     */
+    static DockerClient streaming(String host) {
+        return create(host, Duration.ZERO);
+    }
+
+    private static DockerClient create(String host, Duration responseTimeout) {
         DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(host)
                 .build();
@@ -35,7 +47,7 @@ final class DockerClients {
                 .sslConfig(config.getSSLConfig())
                 .maxConnections(64)
                 .connectionTimeout(CONNECT_TIMEOUT)
-                .responseTimeout(RESPONSE_TIMEOUT)
+                .responseTimeout(responseTimeout)
                 .build();
         return DockerClientImpl.getInstance(config, http);
     }

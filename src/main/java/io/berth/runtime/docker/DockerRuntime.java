@@ -13,6 +13,7 @@ import io.berth.manifest.Resources;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Capabilities;
 import io.berth.runtime.EventSource;
+import io.berth.runtime.LogSource;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.OwnershipLabels;
@@ -38,13 +39,16 @@ import java.util.function.Consumer;
  * labelled {@code io.berth.managed=true} and {@code io.berth.agent=<this agent>} are ever listed,
  * changed or removed; a same-named container without those labels makes create fail instead.
  */
-public final class DockerRuntime implements Runtime, EventSource {
+public final class DockerRuntime implements Runtime, EventSource, LogSource {
 
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(10);
 
     private final DockerClient docker;
     private final String agent;
     private final DockerErrors errors;
+    private final String host;
+    /** For long silent streams (events, logs -f): made on first use. */
+    private final java.util.concurrent.atomic.AtomicReference<DockerClient> streams;
     private final ExecutorService io = DaemonThreads.cached("docker-io");
     /** One pull per image at a time, however many workloads need it. */
     private final Map<String, Object> pullLocks = new ConcurrentHashMap<>();
@@ -57,6 +61,8 @@ public final class DockerRuntime implements Runtime, EventSource {
 
     public DockerRuntime(String agent, String dockerHost) {
         this.docker = DockerClients.create(dockerHost);
+        this.streams = new java.util.concurrent.atomic.AtomicReference<>();
+        this.host = dockerHost;
         this.errors = new DockerErrors(dockerHost);
         this.agent = agent;
     }
@@ -141,6 +147,11 @@ public final class DockerRuntime implements Runtime, EventSource {
             errors.call(workload.name(), "create container", cmd::exec);
             return List.of();
         } catch (RuntimeFailure e) {
+            if (DockerErrors.isConflict(e.getCause()) && inspect(workload.name()).isPresent()) {
+                // Ours already: an interrupted or concurrent apply created it after we listed. Not a
+                // failure: the caller starts it, and the next plan compares it like any other.
+                return List.of("already created by an earlier or concurrent apply");
+            }
             if (DockerErrors.isConflict(e.getCause())) {
                 throw new RuntimeFailure(workload.name(), workload.name() + ": a container named "
                         + OwnershipLabels.objectName(workload.name()) + " already exists and Berth did not create it"
@@ -281,7 +292,7 @@ public final class DockerRuntime implements Runtime, EventSource {
      */
     @Override
     public AutoCloseable watch(Consumer<String> onName, Runnable onReconnect) {
-        ContainerEvents events = new ContainerEvents(this::docker, agent, onName, onReconnect);
+        ContainerEvents events = new ContainerEvents(this::streamingDocker, agent, onName, onReconnect);
         io.submit(events);
         return events;
     }
@@ -290,11 +301,48 @@ public final class DockerRuntime implements Runtime, EventSource {
         return docker;
     }
 
+    private DockerClient streamingDocker() {
+        return streams.updateAndGet(c -> c != null ? c : DockerClients.streaming(host));
+    }
+
+    @Override
+    public void logs(String name, int tail, boolean follow, java.io.OutputStream out) {
+        String id = requireOwnedId(name);
+        var cmd = streamingDocker().logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(follow);
+        if (tail >= 0) {
+            cmd.withTail(tail);
+        } else {
+            cmd.withTailAll();
+        }
+        var callback = new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+            @Override
+            public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                try {
+                    out.write(frame.getPayload());
+                    out.flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e); // the reader went away (a closed pipe)
+                }
+            }
+        };
+        errors.run(name, "read logs", () -> {
+            try {
+                cmd.exec(callback).awaitCompletion();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
     @Override
     public void close() {
         io.shutdownNow();
         try {
             docker.close();
+            DockerClient s = streams.get();
+            if (s != null) {
+                s.close();
+            }
         } catch (IOException ignored) {
             // closing a socket client: nothing to recover
         }

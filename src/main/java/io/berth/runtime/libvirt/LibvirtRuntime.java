@@ -7,6 +7,7 @@ import io.berth.manifest.Resources;
 import io.berth.manifest.VmSpec;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Capabilities;
+import io.berth.runtime.LogSource;
 import io.berth.runtime.Observed;
 import io.berth.runtime.ObservedLimits;
 import io.berth.runtime.Ownership;
@@ -37,7 +38,7 @@ import java.util.Optional;
  * CAP_SYS_RESOURCE refuse a domain defined with a hard limit at start ("cannot limit locked
  * memory"); Berth then starts it without one and sets the limit live, and says so in a note.
  */
-public final class LibvirtRuntime implements Runtime {
+public final class LibvirtRuntime implements Runtime, LogSource {
 
     static final int XML_INACTIVE = 2;
     static final Duration POLL = Duration.ofMillis(200);
@@ -412,6 +413,19 @@ public final class LibvirtRuntime implements Runtime {
             DiskImages.delete(paths.disk(name));
             DiskImages.delete(paths.console(name));
             paths.dir(name).toFile().delete();
+        }
+    }
+
+    /** The serial console, from the file QEMU writes ({@code VmPaths.console}). */
+    @Override
+    public void logs(String name, int tail, boolean follow, java.io.OutputStream out) {
+        Domain d = owned(name);
+        try {
+            ConsoleLog.copy(paths.console(name), tail, follow,
+                    () -> calls.call(name, "read domain state", d::isActive) == 1, out);
+        } catch (java.io.IOException e) {
+            throw new RuntimeFailure(name, name + ": cannot read its console log " + paths.console(name) + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,56 @@
+package io.berth.cli;
+
+import io.berth.manifest.Kind;
+import io.berth.runtime.LogSource;
+import io.berth.runtime.Observed;
+import io.berth.runtime.Runtime;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.OutputStream;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code agent logs NAME [-f]}: a container's output, or a VM's serial console. */
+@Command(name = "logs", mixinStandardHelpOptions = true,
+        description = "Print a workload's output: a container's stdout/stderr, a VM's serial console.")
+public class LogsCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until interrupted.")
+    boolean follow;
+
+    @Option(names = "--tail", defaultValue = "-1", paramLabel = "LINES",
+            description = "Only the last LINES lines (default: all).")
+    int tail;
+
+    @Mixin
+    LocalMode local;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try (Session session = Session.local()) {
+            for (Runtime r : session.runtimes().values()) {
+                Optional<Observed> found = r.inspect(name);
+                if (found.isPresent() && r instanceof LogSource logs) {
+                    OutputStream out = new FileOutputStream(FileDescriptor.out);
+                    logs.logs(name, tail, follow, out);
+                    return ExitCodes.OK;
+                }
+            }
+            throw new UserError("no workload named \"" + name + "\" is managed by agent " + session.agent()
+                    + " (see `agent get`)");
+        }
+    }
+}
