@@ -13,6 +13,7 @@ import io.berth.runtime.Ownership;
 import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeUnavailableException;
 import io.berth.runtime.WorkloadState;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +29,8 @@ import java.util.function.Supplier;
  * Thread-safe: the work queue never runs one name twice at a time.
  */
 final class Reconciler {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
     private final Map<Kind, Runtime> runtimes;
     private final Supplier<Map<String, Workload>> desired;
@@ -72,6 +75,7 @@ final class Reconciler {
         if (detectOnly) {
             book.put(status(name, StatusBook.Phase.Drifted, action.verb(), action.reason(), notes(have)));
             book.event(name, "DriftDetected", action.verb() + ": " + action.reason());
+            LOG.infof("%s: drift detected, not repaired (detect-only): would %s (%s)", name, action.verb(), action.reason());
             return new WorkQueue.Done();
         }
         book.put(status(name, action instanceof Action.Delete ? StatusBook.Phase.Deleting : StatusBook.Phase.Creating,
@@ -80,9 +84,11 @@ final class Reconciler {
         if (!outcome.ok()) {
             book.put(status(name, StatusBook.Phase.Failed, action.verb(), outcome.error(), notes(have)));
             book.event(name, "Failed", outcome.error());
+            LOG.warnf("%s: %s failed, will retry: %s", name, action.verb(), outcome.error());
             return new WorkQueue.Retry(outcome.error());
         }
         book.event(name, eventType(action), action.verb() + ": " + action.reason());
+        LOG.infof("%s: %s (%s) in %d ms", name, outcome.done(), action.reason(), outcome.took().toMillis());
         if (action instanceof Action.Delete) {
             book.forget(name);
         } else {
