@@ -148,9 +148,11 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource {
             return List.of();
         } catch (RuntimeFailure e) {
             if (DockerErrors.isConflict(e.getCause()) && inspect(workload.name()).isPresent()) {
-                // Ours already: an interrupted or concurrent apply created it after we listed. Not a
-                // failure: the caller starts it, and the next plan compares it like any other.
-                return List.of("already created by an earlier or concurrent apply");
+                // Ours: an interrupted or concurrent apply created it after we listed. Say so; the
+                // next apply plans it like any other (creation still never overwrites).
+                throw new RuntimeFailure(workload.name(), workload.name() + ": a container "
+                        + OwnershipLabels.objectName(workload.name()) + " of this agent already exists; it appeared after planning"
+                        + " (an interrupted or concurrent apply?); apply again to converge", e);
             }
             if (DockerErrors.isConflict(e.getCause())) {
                 throw new RuntimeFailure(workload.name(), workload.name() + ": a container named "
