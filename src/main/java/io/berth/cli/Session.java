@@ -5,12 +5,12 @@ import io.berth.runtime.Observed;
 import io.berth.runtime.Runtime;
 import io.berth.manifest.Workload;
 import io.berth.runtime.RuntimeUnavailableException;
-import io.berth.runtime.docker.DockerRuntime;
-import io.berth.runtime.libvirt.LibvirtRuntime;
+import io.berth.runtime.Runtimes;
 import io.berth.util.DaemonThreads;
 import io.berth.util.Hosts;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -28,14 +28,12 @@ import java.util.concurrent.Future;
 final class Session implements AutoCloseable {
 
     private final String agent;
-    private final Map<Kind, Runtime> runtimes = new EnumMap<>(Kind.class);
+    private final Map<Kind, Runtime> runtimes;
 
     private Session(String agent) {
         this.agent = agent;
-        runtimes.put(Kind.Container, new DockerRuntime(agent));
-        if (LibvirtRuntime.installed()) {
-            runtimes.put(Kind.VirtualMachine, LibvirtRuntime.fromEnvironment(agent));
-        }
+        this.runtimes = Runtimes.forAgent(agent,
+                Path.of(System.getenv().getOrDefault("BERTH_STATE_DIR", "/var/lib/berth")));
     }
 
     static Session local() {

@@ -7,8 +7,7 @@ import io.berth.reconcile.WorkQueue;
 import io.berth.runtime.EventSource;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Runtime;
-import io.berth.runtime.docker.DockerRuntime;
-import io.berth.runtime.libvirt.LibvirtRuntime;
+import io.berth.runtime.Runtimes;
 import io.berth.util.Hosts;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -58,11 +57,7 @@ public class Daemon {
         agent = config.agentName().filter(s -> !s.isBlank()).orElseGet(Hosts::name);
         token = Token.loadOrCreate(config.stateDir());
         source = config.manifests().toAbsolutePath().normalize().toString();
-        runtimes.put(Kind.Container, new DockerRuntime(agent));
-        if (LibvirtRuntime.installed()) {
-            runtimes.put(Kind.VirtualMachine, new LibvirtRuntime(agent,
-                    System.getenv().getOrDefault("BERTH_LIBVIRT_URI", "qemu:///system"), config.stateDir()));
-        }
+        runtimes.putAll(Runtimes.forAgent(agent, config.stateDir()));
         Reconciler reconciler = new Reconciler(runtimes, () -> directory.current().workloads(), source, agent,
                 config.detectOnly(), config.gracePeriod(), book);
         queue = new WorkQueue<>("reconcile", config.workers(), reconciler::reconcile, WorkQueue.Backoff.DEFAULT,

@@ -170,7 +170,7 @@ class ApplyLifecycleIT {
                   resources:
                     limits: {cpu: 100m, memory: 16Mi}
                   image: berth/busybox:1
-                  command: ["sh", "-c", "echo first-line; echo second-line >&2; echo last-line; trap 'exit 0' TERM; while true; do sleep 1; done"]
+                  command: ["sh", "-c", "echo first-line; echo second-line >&2; sleep 0.5; echo last-line; trap 'exit 0' TERM; while true; do sleep 1; done"]
                 """.formatted(worker));
         Agent.Result apply = agent.run("apply", "-f", dir.toString());
         assertThat(apply.exit()).as(apply.toString()).isZero();
@@ -183,6 +183,7 @@ class ApplyLifecycleIT {
         }
         assertThat(logs.exit()).as(logs.toString()).isZero();
         assertThat(logs.out()).contains("first-line", "second-line", "last-line");
+        // stdout and stderr are separate pipes: the sleep orders last-line after second-line in the log.
         Agent.Result tail = agent.run("logs", worker, "--tail", "1");
         assertThat(tail.out().strip()).isEqualTo("last-line");
         Agent.Result unknown = agent.run("logs", "nobody-" + id);

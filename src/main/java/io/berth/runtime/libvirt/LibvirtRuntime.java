@@ -76,13 +76,6 @@ public final class LibvirtRuntime implements Runtime, LogSource {
         return false;
     }
 
-    /** BERTH_LIBVIRT_URI (default qemu:///system) and BERTH_STATE_DIR (default /var/lib/berth). */
-    public static LibvirtRuntime fromEnvironment(String agent) {
-        String uri = System.getenv().getOrDefault("BERTH_LIBVIRT_URI", "qemu:///system");
-        String state = System.getenv().getOrDefault("BERTH_STATE_DIR", "/var/lib/berth");
-        return new LibvirtRuntime(agent, uri, Path.of(state));
-    }
-
     @Override
     public Kind kind() {
         return Kind.VirtualMachine;
