@@ -293,9 +293,9 @@ class ManifestDirectoryTest {
         ManifestDirectory md = open(tmp, Duration.ofMillis(100), rec);
         ManifestDirectory.Snapshot good = rec.nextChanged().snapshot();
 
-        Files.writeString(web, container("web", "lots", "sleep", "300"));
+        replace(web, container("web", "lots", "sleep", "300"));
         // And a valid change elsewhere, which must not be applied while the directory is invalid.
-        Files.writeString(tmp.resolve("db.yaml"), container("db", "64Mi", "sleep", "300"));
+        replace(tmp.resolve("db.yaml"), container("db", "64Mi", "sleep", "300"));
 
         Recorder.Invalid inv = rec.nextInvalid();
         assertThat(inv.errors()).hasSize(1);
@@ -306,16 +306,27 @@ class ManifestDirectoryTest {
         rec.assertQuiet(); // several rescans in this time
         assertThat(md.current()).isSameAs(good);
 
-        Files.writeString(web, container("web", "32Mi", "sleep", "300"));
+        replace(web, container("web", "32Mi", "sleep", "300"));
         Recorder.Changed c = rec.nextChanged();
         assertThat(c.names()).containsExactly("db");
         assertThat(md.current().workloads().get("db").resources().limits().memoryBytes()).isEqualTo(64L << 20);
 
         // Broken again in the same way: reported again, since it was fixed in between.
-        Files.writeString(web, container("web", "lots", "sleep", "300"));
+        replace(web, container("web", "lots", "sleep", "300"));
         assertThat(rec.nextInvalid().errors()).hasSize(1);
-        Files.writeString(web, container("web", "32Mi", "sleep", "7"));
+        replace(web, container("web", "32Mi", "sleep", "7"));
         assertThat(rec.nextChanged().names()).containsExactly("web");
+    }
+
+    /**
+     * Replaces a file atomically (write elsewhere, rename over): with 100 ms rescans, a plain
+     * truncate-and-write can be read half-way (an empty file is a valid, empty manifest).
+     */
+    private static void replace(Path file, String content) throws java.io.IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Test
@@ -356,7 +367,7 @@ class ManifestDirectoryTest {
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
         assertThat(md.current().workloads()).containsOnlyKeys("db", "web");
 
-        Files.writeString(tmp.resolve("web.yaml"), container("web", "32Mi", "sleep", "1"));
+        replace(tmp.resolve("web.yaml"), container("web", "32Mi", "sleep", "1"));
         assertThat(rec.nextChanged().names()).containsExactly("web");
         Files.delete(sub.resolve("db.yaml"));
         assertThat(rec.nextChanged().names()).containsExactly("db");
