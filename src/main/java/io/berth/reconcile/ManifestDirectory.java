@@ -152,6 +152,10 @@ public final class ManifestDirectory implements AutoCloseable {
     private final Map<WatchKey, Path> keyPaths = new IdentityHashMap<>();
     private Map<String, String> hashes = Map.of();
     private Set<ManifestError> reported; // the errors last passed to invalid(), null after a valid load
+    /** Files that held workloads and were found empty, since when: maybe a rewrite in progress. */
+    private final Map<Path, Instant> emptySince = new java.util.HashMap<>();
+    /** How long a file must stay empty before the workloads it held count as removed. */
+    static final java.time.Duration SETTLE_EMPTY = java.time.Duration.ofSeconds(1);
 
     /**
      * @param dir            the directory to read (it need not exist yet)
@@ -364,7 +368,11 @@ public final class ManifestDirectory implements AutoCloseable {
             }
         }
         if (changed.isEmpty() && !initial) {
+            emptySince.clear();
             return;
+        }
+        if (!initial && inFlux(newHashes.keySet(), at)) {
+            return; // the next event or rescan looks again
         }
         Snapshot snapshot = Snapshot.of(byName, newHashes, at);
         hashes = newHashes;
@@ -373,6 +381,36 @@ public final class ManifestDirectory implements AutoCloseable {
             LOG.fine(() -> "manifests in " + dir + " changed: " + changed);
             notifyChanged(snapshot, Collections.unmodifiableSet(changed));
         }
+    }
+
+    /**
+     * A file rewritten in place (truncated, then written) can be read empty in between, and an
+     * empty file is a valid manifest with no workloads: taken at face value, the daemon would
+     * delete and recreate them. So workloads whose file is now empty count as removed only once
+     * it has stayed empty for {@link #SETTLE_EMPTY} (a later rescan or event); a deleted file or a
+     * file with other content is taken at once.
+     */
+    private boolean inFlux(Set<String> present, Instant now) {
+        Set<Path> emptied = new java.util.HashSet<>();
+        for (Map.Entry<String, Workload> e : current.workloads().entrySet()) {
+            Path file = e.getValue().origin().file();
+            try {
+                if (!present.contains(e.getKey()) && Files.isRegularFile(file) && Files.size(file) == 0) {
+                    emptied.add(file);
+                }
+            } catch (java.io.IOException ex) {
+                // gone meanwhile: a deletion, taken at once
+            }
+        }
+        emptySince.keySet().retainAll(emptied);
+        boolean settled = true;
+        for (Path f : emptied) {
+            Instant since = emptySince.putIfAbsent(f, now);
+            if (since == null || java.time.Duration.between(since, now).compareTo(SETTLE_EMPTY) < 0) {
+                settled = false;
+            }
+        }
+        return !settled;
     }
 
     private ManifestLoader.LoadResult load() {

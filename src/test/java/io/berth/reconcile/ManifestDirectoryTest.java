@@ -330,6 +330,40 @@ class ManifestDirectoryTest {
     }
 
     @Test
+    void aFileRewrittenInPlaceIsNotReadAsRemovedWhileItIsEmpty() throws Exception {
+        Path web = tmp.resolve("web.yaml");
+        Files.writeString(web, container("web"));
+        Recorder rec = new Recorder();
+        ManifestDirectory md = open(tmp, Duration.ofMillis(100), rec);
+        rec.nextChanged();
+
+        Files.write(web, new byte[0]); // truncated: an editor or a script in the middle of writing
+        Thread.sleep(400);              // several rescans and the debounce pass while it is empty
+        assertThat(md.current().workloads()).containsKey("web");
+        Files.writeString(web, container("web", "32Mi", "sleep", "9"));
+
+        Recorder.Changed c = rec.nextChanged();
+        assertThat(c.names()).containsExactly("web");
+        assertThat(c.snapshot().workloads()).containsKey("web");
+        rec.assertQuiet();
+    }
+
+    @Test
+    void aFileThatStaysEmptyRemovesItsWorkloadsOnceSettled() throws Exception {
+        Path web = tmp.resolve("web.yaml");
+        Files.writeString(web, container("web"));
+        Files.writeString(tmp.resolve("db.yaml"), container("db"));
+        Recorder rec = new Recorder();
+        ManifestDirectory md = open(tmp, Duration.ofMillis(100), rec);
+        rec.nextChanged();
+
+        Files.write(web, new byte[0]);
+        Recorder.Changed c = rec.nextChanged();
+        assertThat(c.names()).containsExactly("web");
+        assertThat(md.current().workloads()).containsOnlyKeys("db");
+    }
+
+    @Test
     void aBurstOfWritesCausesFewReloads() throws Exception {
         Path web = tmp.resolve("web.yaml");
         Files.writeString(web, container("web"));
