@@ -94,6 +94,15 @@ public class Daemon {
 
     /** Enqueues every desired and every managed name; its success time feeds readiness. */
     void resync() {
+        enqueueAll();
+    }
+
+    /**
+     * Enqueues every desired and every managed name (the resync, and POST /api/v1/reconcile);
+     * returns how many. A runtime that does not answer is logged and its names wait for the next
+     * resync; only a complete relist counts for readiness.
+     */
+    int enqueueAll() {
         Set<String> names = new HashSet<>(directory.current().workloads().keySet());
         boolean complete = true;
         for (Runtime r : runtimes.values()) {
@@ -110,6 +119,7 @@ public class Daemon {
         if (complete) {
             lastRelist = Instant.now();
         }
+        return names.size();
     }
 
     void stop(@Observes ShutdownEvent ev) {
@@ -151,19 +161,6 @@ public class Daemon {
 
     Instant lastRelist() {
         return lastRelist;
-    }
-
-    int enqueueAll() {
-        Set<String> names = new HashSet<>(desired().keySet());
-        for (Runtime r : runtimes.values()) {
-            try {
-                r.list().forEach(o -> names.add(o.name()));
-            } catch (RuntimeException e) {
-                // the resync retries; the names we have are enqueued now
-            }
-        }
-        names.forEach(queue::enqueue);
-        return names.size();
     }
 
     String agent() {
