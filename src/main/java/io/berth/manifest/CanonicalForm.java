@@ -67,7 +67,7 @@ public final class CanonicalForm {
      * @throws ManifestException if the text is not exactly one valid workload
      */
     public static Workload fromJson(String json, Origin origin) {
-        ManifestParser.ParseResult result = new ManifestParser(ImagePolicy.ANY).parse(origin.file(), json);
+        ManifestParser.ParseResult result = new ManifestParser(HostPolicy.ANY).parse(origin.file(), json);
         if (!result.ok()) {
             throw new ManifestException(result.errors());
         }

@@ -35,9 +35,11 @@ final class ContainerSpecParser {
     static final int DEFAULT_RETRIES = 3;
 
     private final NodeReader r;
+    private final HostPolicy policy;
 
-    ContainerSpecParser(NodeReader reader) {
+    ContainerSpecParser(NodeReader reader, HostPolicy policy) {
         this.r = reader;
+        this.policy = policy;
     }
 
     /** The spec, or null if anything in it is wrong (errors recorded). */
@@ -207,7 +209,11 @@ final class ContainerSpecParser {
         if (user != null && Syntax.user(user) != null) {
             r.error(s.get("user"), s.path("user"), Syntax.user(user));
         }
-        SecurityContext sc = new SecurityContext(user, s.bool("readOnlyRootFilesystem", false), s.bool("privileged", false));
+        boolean privileged = s.bool("privileged", false);
+        if (privileged && policy.privilegedProblem() != null) {
+            r.error(s.get("privileged"), s.path("privileged"), policy.privilegedProblem());
+        }
+        SecurityContext sc = new SecurityContext(user, s.bool("readOnlyRootFilesystem", false), privileged);
         // All defaults means the same as no block; normalise so both compare (and hash) equal.
         return sc.equals(new SecurityContext(null, false, false)) ? null : sc;
     }

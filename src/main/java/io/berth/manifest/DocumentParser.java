@@ -25,9 +25,9 @@ final class DocumentParser {
     static final List<String> PLACEMENT = List.of("host", "labels");
 
     private final NodeReader r;
-    private final ImagePolicy images;
+    private final HostPolicy images;
 
-    DocumentParser(NodeReader reader, ImagePolicy images) {
+    DocumentParser(NodeReader reader, HostPolicy images) {
         this.r = reader;
         this.images = images;
     }
@@ -70,7 +70,7 @@ final class DocumentParser {
             resources = new ResourcesParser(r).parse(spec, kind);
             placement = placement(spec);
             if (kind == Kind.Container) {
-                workloadSpec = new ContainerSpecParser(r).parse(spec);
+                workloadSpec = new ContainerSpecParser(r, images).parse(spec);
             } else if (kind == Kind.VirtualMachine) {
                 workloadSpec = new VmSpecParser(r, images).parse(spec);
             }

@@ -62,15 +62,15 @@ public final class ManifestLoader {
 
     /** Reads standard input for {@code -}; VM image paths checked against BERTH_IMAGE_DIRS. */
     public ManifestLoader() {
-        this(System.in, ImagePolicy.fromEnvironment());
+        this(System.in, HostPolicy.fromEnvironment());
     }
 
     /** @param stdin what {@code -} reads */
     public ManifestLoader(InputStream stdin) {
-        this(stdin, ImagePolicy.fromEnvironment());
+        this(stdin, HostPolicy.fromEnvironment());
     }
 
-    public ManifestLoader(InputStream stdin, ImagePolicy images) {
+    public ManifestLoader(InputStream stdin, HostPolicy images) {
         this.stdin = stdin;
         this.parser = new ManifestParser(images);
     }
@@ -102,8 +102,17 @@ public final class ManifestLoader {
 
     /** Loads manifest bytes received some other way (an HTTP body), under the given name. */
     public LoadResult loadBytes(Path name, byte[] content) {
+        return loadTexts(Map.of(name, content));
+    }
+
+    /**
+     * Loads several texts received some other way (the files a client sent) as one set: a name
+     * declared twice across them is an error, like across files on disk. Iteration order of
+     * {@code texts} is the reading order.
+     */
+    public LoadResult loadTexts(Map<Path, byte[]> texts) {
         Session s = new Session();
-        s.text(name, () -> content);
+        texts.forEach((name, content) -> s.text(name, () -> content));
         return s.finish();
     }
 

@@ -57,10 +57,10 @@ public final class ManifestParser {
     record Parsed(Workload workload, Origin nameOrigin) {
     }
 
-    private final ImagePolicy images;
+    private final HostPolicy images;
 
     /** A parser that checks VM image paths against the given policy. Stateless otherwise; thread-safe. */
-    public ManifestParser(ImagePolicy images) {
+    public ManifestParser(HostPolicy images) {
         this.images = images;
     }
 

@@ -24,9 +24,9 @@ final class VmSpecParser {
     static final Network DEFAULT_NETWORK = new Network(NetworkType.user, null);
 
     private final NodeReader r;
-    private final ImagePolicy images;
+    private final HostPolicy images;
 
-    VmSpecParser(NodeReader reader, ImagePolicy images) {
+    VmSpecParser(NodeReader reader, HostPolicy images) {
         this.r = reader;
         this.images = images;
     }

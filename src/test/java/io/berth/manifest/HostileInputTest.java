@@ -21,7 +21,7 @@ class HostileInputTest {
     Path tmp;
 
     private static List<ManifestError> parse(String text) {
-        ManifestParser.ParseResult r = new ManifestParser(ImagePolicy.DEFAULT).parse(Path.of("evil.yaml"), text);
+        ManifestParser.ParseResult r = new ManifestParser(HostPolicy.DEFAULT).parse(Path.of("evil.yaml"), text);
         assertThat(r.workloads()).isEmpty();
         return r.errors();
     }
@@ -184,7 +184,7 @@ class HostileInputTest {
                 + "---\n" + Files.readString(Path.of("src/test/resources/manifests/valid/vm.yaml"));
         String alphabet = " \t\n:-[]{},&*!|>'\"%@`#?~0aZ.\\/\u00e9\u2028";
         Random random = new Random(7);
-        ManifestParser parser = new ManifestParser(ImagePolicy.DEFAULT);
+        ManifestParser parser = new ManifestParser(HostPolicy.DEFAULT);
         for (int round = 0; round < 3000; round++) {
             StringBuilder b = new StringBuilder(base);
             int edits = 1 + random.nextInt(4);

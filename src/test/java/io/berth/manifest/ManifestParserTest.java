@@ -21,7 +21,7 @@ class ManifestParserTest {
             """;
 
     private static ManifestParser.ParseResult parse(String text) {
-        return new ManifestParser(ImagePolicy.DEFAULT).parse(Path.of("m.yaml"), text);
+        return new ManifestParser(HostPolicy.DEFAULT).parse(Path.of("m.yaml"), text);
     }
 
     private static List<String> errors(String text) {
@@ -66,7 +66,17 @@ class ManifestParserTest {
             assertThat(errors(HEAD.formatted("w") + "  securityContext: {privileged: " + yes + "}\n"))
                     .as(yes).singleElement().asString().contains("is not a boolean (valid: true, false)");
         }
-        assertThat(errors(HEAD.formatted("w") + "  securityContext: {privileged: true, readOnlyRootFilesystem: false}\n")).isEmpty();
+        assertThat(errors(HEAD.formatted("w") + "  securityContext: {privileged: false, readOnlyRootFilesystem: true}\n")).isEmpty();
+    }
+
+    @Test
+    void privilegedContainersAreDeniedUnlessTheHostPolicyAllowsThem() {
+        String text = HEAD.formatted("w") + "  securityContext: {privileged: true}\n";
+        assertThat(errors(text)).singleElement().asString()
+                .startsWith("m.yaml:7:33: spec.securityContext.privileged: privileged containers are denied by this host's policy")
+                .contains("BERTH_ALLOW_PRIVILEGED=true");
+        HostPolicy allowing = HostPolicy.of(null, true);
+        assertThat(new ManifestParser(allowing).parse(Path.of("m.yaml"), text).errors()).isEmpty();
     }
 
     @Test

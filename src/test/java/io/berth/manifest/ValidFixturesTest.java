@@ -168,7 +168,7 @@ class ValidFixturesTest {
     }
 
     static Workload parseOne(String yaml) {
-        ManifestParser.ParseResult r = new ManifestParser(ImagePolicy.DEFAULT).parse(Path.of("test.yaml"), yaml);
+        ManifestParser.ParseResult r = new ManifestParser(HostPolicy.DEFAULT).parse(Path.of("test.yaml"), yaml);
         assertThat(r.errors()).isEmpty();
         assertThat(r.workloads()).hasSize(1);
         return r.workloads().get(0);

@@ -11,7 +11,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** VM image paths must stay inside the allowed directories, lexically and through symlinks. */
-class ImagePolicyTest {
+class HostPolicyTest {
 
     @TempDir
     Path root;
@@ -20,7 +20,7 @@ class ImagePolicyTest {
     void filesInsideAllowedDirectoriesPass() throws IOException {
         Path images = Files.createDirectories(root.resolve("images"));
         Files.writeString(images.resolve("base.qcow2"), "x");
-        ImagePolicy policy = new ImagePolicy(List.of(images));
+        HostPolicy policy = new HostPolicy(List.of(images));
         assertThat(policy.problem(images.resolve("base.qcow2").toString())).isNull();
         assertThat(policy.problem(images.resolve("sub/not-yet-there.qcow2").toString())).isNull();
     }
@@ -28,7 +28,7 @@ class ImagePolicyTest {
     @Test
     void dotDotEscapesAreRefused() throws IOException {
         Path images = Files.createDirectories(root.resolve("images"));
-        ImagePolicy policy = new ImagePolicy(List.of(images));
+        HostPolicy policy = new HostPolicy(List.of(images));
         assertThat(policy.problem(images + "/../secret.qcow2")).contains("outside the allowed image directories");
         assertThat(policy.problem(images.toString())).as("the directory itself is no image").isNotNull();
         assertThat(policy.problem(root.resolve("images-other/x.qcow2").toString())).isNotNull();
@@ -39,7 +39,7 @@ class ImagePolicyTest {
         Path images = Files.createDirectories(root.resolve("images"));
         Path outside = Files.writeString(root.resolve("shadow"), "secret");
         Files.createSymbolicLink(images.resolve("innocent.qcow2"), outside);
-        ImagePolicy policy = new ImagePolicy(List.of(images));
+        HostPolicy policy = new HostPolicy(List.of(images));
         assertThat(policy.problem(images.resolve("innocent.qcow2").toString()))
                 .contains("resolves through a symlink to " + outside.toRealPath());
     }
@@ -55,7 +55,7 @@ class ImagePolicyTest {
                   resources: {limits: {cpu: 1, memory: 256Mi}}
                   disk: {image: /etc/passwd}
                 """);
-        ManifestLoader.LoadResult r = new ManifestLoader(System.in, new ImagePolicy(List.of(images)))
+        ManifestLoader.LoadResult r = new ManifestLoader(System.in, new HostPolicy(List.of(images)))
                 .load(List.of(manifest.toString()));
         assertThat(r.workloads()).isEmpty();
         assertThat(r.errors()).singleElement().asString()
