@@ -41,4 +41,56 @@ public interface BerthConfig {
     /** Seconds a workload gets to stop before it is killed. */
     @WithDefault("10s")
     Duration gracePeriod();
+
+    /**
+     * VM images directories (colon-separated; default /var/lib/berth/images): the only host paths a
+     * manifest may name.
+     */
+    Optional<String> imageDirs();
+
+    /** Allow privileged containers (root on the host). Denied by default, with an error at plan time. */
+    @WithDefault("false")
+    boolean allowPrivileged();
+
+    /** How long {@code POST /api/v1/apply} and DELETE wait for the reconciles they cause. */
+    @WithDefault("10m")
+    Duration applyTimeout();
+
+    AdmissionConfig admission();
+
+    RestartConfig restart();
+
+    /** What workloads may reserve: capacity minus reservations, times the overcommit ratios. */
+    interface AdmissionConfig {
+        /** CPU kept for the host itself (cores: "0.5", "500m"). */
+        @WithDefault("0")
+        String reservedCpu();
+
+        /** Memory kept for the host itself (the OS, dockerd, libvirtd, Berth). */
+        @WithDefault("256Mi")
+        String reservedMemory();
+
+        /** Requests may add up to this many times the allocatable CPU. */
+        @WithDefault("1.0")
+        double cpuOvercommit();
+
+        /** Requests may add up to this many times the allocatable memory. */
+        @WithDefault("1.0")
+        double memoryOvercommit();
+    }
+
+    /** Berth's restart back-off (restartPolicy and failed health checks). */
+    interface RestartConfig {
+        /** The wait before the second restart in a row; the first is immediate. */
+        @WithDefault("1s")
+        Duration initialBackoff();
+
+        /** The longest wait between restarts. */
+        @WithDefault("5m")
+        Duration maxBackoff();
+
+        /** Up this long after a restart, and the back-off starts over. */
+        @WithDefault("10m")
+        Duration resetAfter();
+    }
 }

@@ -1,6 +1,8 @@
 package io.berth.daemon;
 
+import io.berth.manifest.HostPolicy;
 import io.berth.manifest.Kind;
+import io.berth.manifest.Quantities;
 import io.berth.manifest.Workload;
 import io.berth.reconcile.ManifestDirectory;
 import io.berth.reconcile.WorkQueue;
@@ -45,6 +47,11 @@ public class Daemon {
     private String source;
     private Token token;
     private ManifestDirectory directory;
+    private DesiredState desired;
+    private Admission admission;
+    private Reconciler reconciler;
+    private ApplyService applyService;
+    private ManifestBodies bodies;
     private WorkQueue<String> queue;
     private ScheduledExecutorService timer;
     private volatile Instant lastRelist;
@@ -57,11 +64,20 @@ public class Daemon {
         agent = config.agentName().filter(s -> !s.isBlank()).orElseGet(Hosts::name);
         token = Token.loadOrCreate(config.stateDir());
         source = config.manifests().toAbsolutePath().normalize().toString();
+        HostPolicy policy = HostPolicy.of(config.imageDirs().orElse(null), config.allowPrivileged());
+        bodies = new ManifestBodies(policy);
         runtimes.putAll(Runtimes.forAgent(agent, config.stateDir()));
-        Reconciler reconciler = new Reconciler(runtimes, () -> directory.current().workloads(), source, agent,
-                config.detectOnly(), config.gracePeriod(), book);
+        desired = new DesiredState(source, () -> directory.current().workloads(), config.stateDir());
+        desired.load();
+        admission = new Admission(allocatable());
+        BerthConfig.RestartConfig rc = config.restart();
+        Restarts restarts = new Restarts(rc.initialBackoff(), rc.maxBackoff(), rc.resetAfter());
+        reconciler = new Reconciler(runtimes, desired, admission, restarts, agent, config.detectOnly(),
+                config.gracePeriod(), book, report -> applyService.reconciled(report),
+                names -> names.forEach(queue::enqueue));
         queue = new WorkQueue<>("reconcile", config.workers(), reconciler::reconcile, WorkQueue.Backoff.DEFAULT,
                 (name, outcome) -> { });
+        applyService = new ApplyService(desired, runtimes, queue, reconciler);
         directory = new ManifestDirectory(config.manifests(), config.resyncInterval(), new ManifestDirectory.Listener() {
             @Override
             public void changed(ManifestDirectory.Snapshot snapshot, Set<String> names) {
@@ -74,7 +90,8 @@ public class Daemon {
                 LOG.warnf("manifests in %s are invalid; the last good set stays in force:%n%s", source,
                         String.join("\n", errors.stream().map(Object::toString).toList()));
             }
-        });
+        }, policy);
+        countRunning();
         directory.start();
         for (Runtime r : runtimes.values()) {
             if (r instanceof EventSource events) {
@@ -88,8 +105,38 @@ public class Daemon {
         });
         long every = config.resyncInterval().toMillis();
         timer.scheduleWithFixedDelay(this::resync, 0, every, TimeUnit.MILLISECONDS);
-        LOG.infof("berth agent %s: watching %s, %d runtime(s), resync every %s%s", agent, source, runtimes.size(),
-                config.resyncInterval(), config.detectOnly() ? ", detect-only" : "");
+        Admission.Allocatable a = admission.allocatable();
+        LOG.infof("berth agent %s: watching %s, %d runtime(s), resync every %s%s; allocatable %s cpu, %s memory",
+                agent, source, runtimes.size(), config.resyncInterval(), config.detectOnly() ? ", detect-only" : "",
+                Quantities.formatCpu(a.cpuMillis()), Quantities.formatMemory(a.memoryBytes()));
+    }
+
+    private Admission.Allocatable allocatable() {
+        BerthConfig.AdmissionConfig c = config.admission();
+        try {
+            return new Admission.Allocatable(Hosts.cpuMillis(), Hosts.memoryBytes(), Quantities.parseCpu(c.reservedCpu()),
+                    Quantities.parseMemory(c.reservedMemory()), c.cpuOvercommit(), c.memoryOvercommit());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("berth.admission: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Before any reconcile: what already runs holds its capacity, so a new workload admitted in the
+     * first moments cannot take room from one that was running before Berth (re)started.
+     */
+    private void countRunning() {
+        for (Runtime r : runtimes.values()) {
+            try {
+                for (Observed o : r.list()) {
+                    if (o.state() == io.berth.runtime.WorkloadState.Running && o.applied() != null) {
+                        admission.count(o.name(), Admission.Need.of(o.applied()));
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("the %s runtime did not answer at start: %s", r.kind(), e.getMessage());
+            }
+        }
     }
 
     /** Enqueues every desired and every managed name; its success time feeds readiness. */
@@ -103,7 +150,7 @@ public class Daemon {
      * resync; only a complete relist counts for readiness.
      */
     int enqueueAll() {
-        Set<String> names = new HashSet<>(directory.current().workloads().keySet());
+        Set<String> names = new HashSet<>(desired.all().keySet());
         boolean complete = true;
         for (Runtime r : runtimes.values()) {
             try {
@@ -143,8 +190,31 @@ public class Daemon {
         runtimes.values().forEach(Runtime::close);
     }
 
+    /** Every desired workload by name, from all sources. */
     Map<String, Workload> desired() {
-        return directory.current().workloads();
+        Map<String, Workload> out = new java.util.TreeMap<>();
+        desired.all().forEach((name, e) -> out.put(name, e.workload()));
+        return out;
+    }
+
+    DesiredState desiredState() {
+        return desired;
+    }
+
+    ApplyService applyService() {
+        return applyService;
+    }
+
+    ManifestBodies bodies() {
+        return bodies;
+    }
+
+    Admission admission() {
+        return admission;
+    }
+
+    BerthConfig config() {
+        return config;
     }
 
     Map<Kind, Runtime> runtimes() {

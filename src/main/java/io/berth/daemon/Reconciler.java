@@ -1,5 +1,7 @@
 package io.berth.daemon;
 
+import io.berth.api.Views;
+import io.berth.manifest.ContainerSpec;
 import io.berth.manifest.Kind;
 import io.berth.manifest.Workload;
 import io.berth.plan.Action;
@@ -11,8 +13,11 @@ import io.berth.reconcile.WorkQueue;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.Runtime;
+import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.RuntimeUnavailableException;
 import io.berth.runtime.WorkloadState;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -20,81 +25,238 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Reconciles one workload by name, level-triggered: whatever enqueued the name, it re-reads the
  * desired spec and what the runtimes report, asks the same pure planner {@code agent plan} uses,
- * and carries out that one decision. Returns the work queue's verdict (done, retry with backoff).
- * Thread-safe: the work queue never runs one name twice at a time.
+ * and carries out that one decision — after admission (does it fit?) and the restart back-off
+ * (may it restart yet?). Returns the work queue's verdict (done, retry with backoff, requeue
+ * after a delay). Thread-safe: the work queue never runs one name twice at a time.
  */
 final class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    /** How often a workload waiting for capacity is looked at again even if nothing is freed. */
+    static final Duration PENDING_RECHECK = Duration.ofSeconds(30);
+
+    /** One finished reconcile: which name, when it started (System.nanoTime), what came of it (a {@link Views#outcome} tree). */
+    record Report(String name, long startedNanos, Map<String, Object> outcome) {
+    }
 
     private final Map<Kind, Runtime> runtimes;
-    private final Supplier<Map<String, Workload>> desired;
-    private final String source;
+    private final DesiredState desired;
+    private final Admission admission;
+    private final Restarts restarts;
     private final boolean detectOnly;
+    private final Duration grace;
     private final StatusBook book;
     private final Executor executor;
+    private final Consumer<Report> reports;
+    private final Consumer<Set<String>> retryNow;
+    /** Names the API asked to delete although no source declares them (created by a local apply). */
+    private final Set<String> deleteRequested = ConcurrentHashMap.newKeySet();
+    private final Timer duration = Metrics.timer("berth.reconcile.duration");
 
-    Reconciler(Map<Kind, Runtime> runtimes, Supplier<Map<String, Workload>> desired, String source, String agent,
-               boolean detectOnly, Duration grace, StatusBook book) {
+    Reconciler(Map<Kind, Runtime> runtimes, DesiredState desired, Admission admission, Restarts restarts, String agent,
+               boolean detectOnly, Duration grace, StatusBook book, Consumer<Report> reports,
+               Consumer<Set<String>> retryNow) {
         this.runtimes = runtimes;
         this.desired = desired;
-        this.source = source;
+        this.admission = admission;
+        this.restarts = restarts;
         this.detectOnly = detectOnly;
+        this.grace = grace;
         this.book = book;
-        this.executor = new Executor(runtimes, w -> new Ownership(agent, source), 1, grace);
+        this.reports = reports;
+        this.retryNow = retryNow;
+        this.executor = new Executor(runtimes, w -> {
+            DesiredState.Entry e = desired.find(w.name());
+            return new Ownership(agent, e == null ? desired.directorySource() : e.source());
+        }, 1, grace);
+    }
+
+    /** Makes the next reconcile of this name delete it even though no source of this daemon declares it. */
+    void requestDelete(String name) {
+        deleteRequested.add(name);
     }
 
     WorkQueue.Result reconcile(String name) {
-        Workload want = desired.get().get(name);
-        Optional<Observed> have;
+        long started = System.nanoTime();
+        WorkQueue.Result result;
         try {
-            have = observe(name, want);
+            result = decideAndAct(name, started);
         } catch (RuntimeUnavailableException e) {
-            book.put(status(name, StatusBook.Phase.Pending, "observe", e.getMessage(), List.of()));
-            return new WorkQueue.Retry(e.getMessage());
+            Status.put(book, name, StatusBook.Phase.Pending, "observe", e.getMessage(), List.of(), restarts, null);
+            report(name, started, null, e.getMessage());
+            result = new WorkQueue.Retry(e.getMessage());
         }
+        duration.record(Duration.ofNanos(System.nanoTime() - started));
+        Metrics.counter("berth.reconcile", "result", switch (result) {
+            case WorkQueue.Done d -> "done";
+            case WorkQueue.Retry r -> "retry";
+            case WorkQueue.RequeueAfter r -> "requeue";
+            case WorkQueue.Terminal t -> "terminal";
+        }).increment();
+        return result;
+    }
+
+    private WorkQueue.Result decideAndAct(String name, long started) {
+        DesiredState.Entry entry = desired.find(name);
+        Workload want = entry == null ? null : entry.workload();
+        Optional<Observed> have = observe(name, want);
         Action action;
         if (want == null) {
-            if (have.isEmpty() || !source.equals(have.get().source())) {
-                book.forget(name); // not ours to remove: another source declared it
+            admission.forget(name);
+            boolean requested = deleteRequested.remove(name);
+            if (have.isEmpty() || !(requested || desired.knows(have.get().source()))) {
+                book.forget(name); // not ours to remove: no source of this daemon declared it
+                release(name);
+                report(name, started, null, null);
                 return new WorkQueue.Done();
             }
-            action = new Action.Delete(have.get(), "no longer declared in " + source);
+            action = new Action.Delete(have.get(), requested ? "deletion requested"
+                    : "no longer declared in " + have.get().source());
         } else {
             action = Planner.decide(want, have.orElse(null));
         }
+        Observed o = have.orElse(null);
         if (!action.hasEffect()) {
-            book.put(status(name, phase(have.orElse(null)), "unchanged", null, notes(have)));
-            return new WorkQueue.Done();
+            return steady(name, started, want, o, action);
         }
         if (detectOnly) {
-            book.put(status(name, StatusBook.Phase.Drifted, action.verb(), action.reason(), notes(have)));
+            Status.put(book, name, StatusBook.Phase.Drifted, action.verb(), action.reason(), notes(o), restarts, null);
             book.event(name, "DriftDetected", action.verb() + ": " + action.reason());
             LOG.infof("%s: drift detected, not repaired (detect-only): would %s (%s)", name, action.verb(), action.reason());
+            report(name, started, action, "detect-only mode: drift reported, not repaired");
             return new WorkQueue.Done();
         }
-        book.put(status(name, action instanceof Action.Delete ? StatusBook.Phase.Deleting : StatusBook.Phase.Creating,
-                action.verb(), null, notes(have)));
-        Outcome outcome = executor.execute(new Plan(List.of(action)), o -> { }).outcomes().getFirst();
+        boolean restart = action instanceof Action.Start && o != null && o.state() == WorkloadState.Exited;
+        if (restart) {
+            Instant next = restarts.nextAllowed(name, Instant.now());
+            if (next.isAfter(Instant.now())) {
+                String why = action.reason() + "; restart back-off until " + next;
+                Status.put(book, name, StatusBook.Phase.Stopped, "start", why, notes(o), restarts, next);
+                report(name, started, action, "waiting to restart (back-off) until " + next);
+                return new WorkQueue.RequeueAfter(Duration.between(Instant.now(), next), "restart back-off");
+            }
+        }
+        if (!(action instanceof Action.Delete)) {
+            Admission.Decision fit = admission.admit(name, Admission.Need.of(want));
+            if (!fit.admitted()) {
+                StatusBook.Status before = book.get(name);
+                if (before == null || !fit.reason().equals(before.lastError())) {
+                    book.event(name, "Pending", fit.reason());
+                    LOG.infof("%s: pending: %s", name, fit.reason());
+                }
+                Status.put(book, name, StatusBook.Phase.Pending, action.verb(), fit.reason(), notes(o), restarts, null);
+                report(name, started, action, "pending: " + fit.reason());
+                return new WorkQueue.RequeueAfter(PENDING_RECHECK, "waiting for capacity");
+            }
+        }
+        boolean drift = isDrift(name, want, o, action);
+        Status.put(book, name, action instanceof Action.Delete ? StatusBook.Phase.Deleting : StatusBook.Phase.Creating,
+                action.verb(), null, notes(o), restarts, null);
+        Outcome outcome = executor.execute(new Plan(List.of(action)), x -> { }).outcomes().getFirst();
+        reports.accept(new Report(name, started, Views.outcome(outcome)));
         if (!outcome.ok()) {
-            book.put(status(name, StatusBook.Phase.Failed, action.verb(), outcome.error(), notes(have)));
+            Status.put(book, name, StatusBook.Phase.Failed, action.verb(), outcome.error(), notes(o), restarts, null);
             book.event(name, "Failed", outcome.error());
             LOG.warnf("%s: %s failed, will retry: %s", name, action.verb(), outcome.error());
             return new WorkQueue.Retry(outcome.error());
         }
-        book.event(name, eventType(action), action.verb() + ": " + action.reason());
+        if (restart) {
+            restarts.restarted(name, Instant.now());
+        }
+        if (drift) {
+            Metrics.counter("berth.drift.repairs").increment();
+        }
+        book.event(name, restart ? "Restarted" : eventType(action), action.verb() + ": " + action.reason());
         LOG.infof("%s: %s (%s) in %d ms", name, outcome.done(), action.reason(), outcome.took().toMillis());
         if (action instanceof Action.Delete) {
             book.forget(name);
+            restarts.forget(name);
+            release(name);
         } else {
-            book.put(status(name, StatusBook.Phase.Running, action.verb(), null, outcome.notes()));
+            Status.put(book, name, StatusBook.Phase.Running, action.verb(), null, outcome.notes(), restarts, null);
         }
         return new WorkQueue.Done();
+    }
+
+    /** Nothing to change in the spec: count it, restart it if its health check failed, or note it stopped for good. */
+    private WorkQueue.Result steady(String name, long started, Workload want, Observed o, Action action) {
+        if (o != null && o.state() == WorkloadState.Running) {
+            admission.count(name, Admission.Need.of(want));
+            if (o.unhealthy() && restartable(want) && !detectOnly) {
+                return restartUnhealthy(name, started, want, o, action);
+            }
+            Status.put(book, name, StatusBook.Phase.Running, "unchanged", null, o.notes(), restarts, null);
+        } else {
+            // Stopped and meant to stay so (restartPolicy): it no longer holds capacity.
+            Status.put(book, name, StatusBook.Phase.Stopped, "unchanged", action.reason(), notes(o), restarts, null);
+            release(name);
+        }
+        report(name, started, action, null);
+        return new WorkQueue.Done();
+    }
+
+    /** Docker marks a container unhealthy after its check failed {@code retries} times, but never restarts it (moby#28400). */
+    private WorkQueue.Result restartUnhealthy(String name, long started, Workload want, Observed o, Action action) {
+        Instant next = restarts.nextAllowed(name, Instant.now());
+        if (next.isAfter(Instant.now())) {
+            Status.put(book, name, StatusBook.Phase.Running, "restart", "health check failing; restart back-off until "
+                    + next, o.notes(), restarts, next);
+            report(name, started, action, "waiting to restart (back-off) until " + next);
+            return new WorkQueue.RequeueAfter(Duration.between(Instant.now(), next), "restart back-off");
+        }
+        Runtime r = runtimes.get(want.kind());
+        long t0 = System.nanoTime();
+        try {
+            r.stop(name, grace);
+            r.start(name);
+        } catch (RuntimeFailure e) {
+            String error = name + ": restart after failed health checks failed: " + e.getMessage();
+            Status.put(book, name, StatusBook.Phase.Failed, "restart", error, o.notes(), restarts, null);
+            book.event(name, "Failed", error);
+            return new WorkQueue.Retry(error);
+        }
+        restarts.restarted(name, Instant.now());
+        book.event(name, "Restarted", "restart: its health check failed (Docker reports it unhealthy)");
+        LOG.infof("%s: restarted: its health check failed", name);
+        Status.put(book, name, StatusBook.Phase.Running, "restart", null, o.notes(), restarts, null);
+        reports.accept(new Report(name, started, Views.outcome(new Outcome(new Action.Start(want, o, "health check failed"),
+                null, Duration.ofNanos(System.nanoTime() - t0), List.of()))));
+        return new WorkQueue.Done();
+    }
+
+    private static boolean restartable(Workload w) {
+        return !(w.spec() instanceof ContainerSpec c) || c.restartPolicy() != ContainerSpec.RestartPolicy.Never;
+    }
+
+    /** A repair of something that changed on the host, not of a changed manifest. */
+    private boolean isDrift(String name, Workload want, Observed o, Action action) {
+        if (want == null || action instanceof Action.Delete) {
+            return false;
+        }
+        if (o == null) {
+            StatusBook.Status s = book.get(name);
+            return s != null && s.phase() == StatusBook.Phase.Running; // it ran, then vanished
+        }
+        return o.specHash() != null && o.specHash().equals(io.berth.manifest.CanonicalForm.specHash(want));
+    }
+
+    private void release(String name) {
+        Set<String> waiting = admission.release(name);
+        if (!waiting.isEmpty()) {
+            retryNow.accept(waiting);
+        }
+    }
+
+    private void report(String name, long started, Action action, String error) {
+        Outcome outcome = action == null ? null : new Outcome(action, error, Duration.ZERO, List.of());
+        reports.accept(new Report(name, started, Views.outcome(outcome)));
     }
 
     /** The object with this name in whichever runtime has it; the desired kind's runtime first. */
@@ -127,19 +289,15 @@ final class Reconciler {
         };
     }
 
-    private static StatusBook.Phase phase(Observed o) {
-        if (o == null) {
-            return StatusBook.Phase.Pending;
+    private static List<String> notes(Observed o) {
+        return o == null ? List.of() : o.notes();
+    }
+
+    /** Builds and files a status line. */
+    private static final class Status {
+        static void put(StatusBook book, String name, StatusBook.Phase phase, String action, String error,
+                        List<String> notes, Restarts restarts, Instant next) {
+            book.put(new StatusBook.Status(name, phase, action, error, Instant.now(), notes, restarts.total(name), next));
         }
-        return o.state() == WorkloadState.Running ? StatusBook.Phase.Running : StatusBook.Phase.Stopped;
-    }
-
-    private static List<String> notes(Optional<Observed> o) {
-        return o.map(Observed::notes).orElse(List.of());
-    }
-
-    private static StatusBook.Status status(String name, StatusBook.Phase phase, String action, String error,
-                                            List<String> notes) {
-        return new StatusBook.Status(name, phase, action, error, Instant.now(), notes);
     }
 }

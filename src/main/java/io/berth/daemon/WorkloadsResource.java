@@ -1,28 +1,45 @@
 package io.berth.daemon;
 
-import io.berth.manifest.Quantities;
+import io.berth.api.Views;
+import io.berth.manifest.CanonicalForm;
 import io.berth.manifest.Workload;
+import io.berth.runtime.LogSource;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Runtime;
+import io.berth.runtime.RuntimeUnavailableException;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
-/** {@code /api/v1}: workloads (desired + observed + status), reconcile trigger, events. */
+/**
+ * {@code /api/v1}: workloads (desired + observed + status; one workload with its spec and recent
+ * events, for {@code agent describe}), delete, logs, the reconcile trigger and the events.
+ */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkloadsResource {
+
+    static final Duration DELETE_TIMEOUT = Duration.ofMinutes(5);
 
     private final Daemon daemon;
 
@@ -41,9 +58,36 @@ public class WorkloadsResource {
     public Map<String, Object> workload(@PathParam("name") String name) {
         Map<String, Object> w = view().get(name);
         if (w == null) {
-            throw new NotFoundException("no workload named " + name);
+            throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + daemon.agent());
         }
+        DesiredState.Entry e = daemon.desiredState().find(name);
+        w.put("spec", e == null ? null : CanonicalForm.toTree(e.workload()));
+        w.put("events", daemon.book().events().stream().filter(ev -> name.equals(ev.name())).toList());
         return w;
+    }
+
+    @DELETE
+    @Path("/workloads/{name}")
+    public Map<String, Object> delete(@PathParam("name") String name) {
+        if (!view().containsKey(name)) {
+            throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + daemon.agent());
+        }
+        return daemon.applyService().delete(name, DELETE_TIMEOUT);
+    }
+
+    @GET
+    @Path("/workloads/{name}/logs")
+    @Produces(MediaType.TEXT_PLAIN)
+    public Response logs(@PathParam("name") String name, @QueryParam("tail") @DefaultValue("-1") int tail,
+                         @QueryParam("follow") @DefaultValue("false") boolean follow) {
+        for (Runtime r : daemon.runtimes().values()) {
+            Optional<Observed> found = r.inspect(name);
+            if (found.isPresent() && r instanceof LogSource logs) {
+                StreamingOutput body = out -> logs.logs(name, tail, follow, out);
+                return Response.ok(body, MediaType.TEXT_PLAIN_TYPE).build();
+            }
+        }
+        throw new NotFoundException("no workload named " + name + " is managed by agent " + daemon.agent());
     }
 
     @POST
@@ -53,48 +97,69 @@ public class WorkloadsResource {
         return Map.of("id", UUID.randomUUID().toString(), "enqueued", n);
     }
 
+    /** Recent events; with {@code ?watch=true}, then every new one as a server-sent event. */
     @GET
     @Path("/events")
-    public List<StatusBook.Event> events() {
-        return daemon.book().events();
+    @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
+    public Response events(@QueryParam("watch") @DefaultValue("false") boolean watch) {
+        if (!watch) {
+            return Response.ok(daemon.book().events(), MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        return Response.ok(EventStream.of(daemon.book()), MediaType.SERVER_SENT_EVENTS_TYPE)
+                .header("Cache-Control", "no-cache").build();
     }
 
     /** Every desired or managed workload by name: what is wanted, what runs, what the daemon did last. */
     private Map<String, Map<String, Object>> view() {
-        Map<String, Workload> desired = daemon.desired();
+        Map<String, DesiredState.Entry> desired = daemon.desiredState().all();
         Map<String, Observed> observed = new TreeMap<>();
+        List<String> unavailable = new ArrayList<>();
         for (Runtime r : daemon.runtimes().values()) {
-            r.list().forEach(o -> observed.put(o.name(), o));
+            try {
+                r.list().forEach(o -> observed.put(o.name(), o));
+            } catch (RuntimeUnavailableException e) {
+                unavailable.add(r.kind().name());
+            }
         }
         Map<String, Map<String, Object>> out = new TreeMap<>();
-        for (String name : union(desired.keySet(), observed.keySet())) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            Workload w = desired.get(name);
+        SortedSet<String> names = new TreeSet<>(desired.keySet());
+        names.addAll(observed.keySet());
+        for (String name : names) {
+            DesiredState.Entry d = desired.get(name);
             Observed o = observed.get(name);
-            m.put("name", name);
-            m.put("kind", w != null ? w.kind().name() : o.kind().name());
-            m.put("desired", w != null);
-            m.put("state", o == null ? null : o.state().name());
+            Map<String, Object> m = o != null ? Views.observed(o) : absent(name, d.workload());
+            m.put("desired", d != null);
+            if (d != null) {
+                m.put("source", d.source());
+            }
             StatusBook.Status s = daemon.book().get(name);
-            m.put("phase", s == null ? null : s.phase().name());
+            m.put("phase", s != null ? s.phase().name() : o == null ? StatusBook.Phase.Pending.name() : null);
             m.put("lastAction", s == null ? null : s.lastAction());
             m.put("lastError", s == null ? null : s.lastError());
-            if (o != null) {
-                Map<String, Object> limits = new LinkedHashMap<>();
-                limits.put("cpu", o.limits().cpuMillis() == 0 ? "unlimited" : Quantities.formatCpu(o.limits().cpuMillis()));
-                limits.put("memory", o.limits().memoryBytes() <= 0 ? "unlimited" : Quantities.formatMemory(o.limits().memoryBytes()));
-                m.put("limits", limits);
-                m.put("source", o.source());
-                m.put("notes", o.notes());
+            m.put("restarts", s == null ? 0 : s.restarts());
+            m.put("nextAttempt", s == null || s.nextAttempt() == null ? null : s.nextAttempt().toString());
+            m.put("reconciledAt", s == null ? null : s.reconciledAt().toString());
+            if (!unavailable.isEmpty()) {
+                m.put("unavailableRuntimes", unavailable);
             }
             out.put(name, m);
         }
         return out;
     }
 
-    private static java.util.SortedSet<String> union(java.util.Set<String> a, java.util.Set<String> b) {
-        java.util.SortedSet<String> all = new java.util.TreeSet<>(a);
-        all.addAll(b);
-        return all;
+    /** A desired workload that does not exist on the host (yet). */
+    private static Map<String, Object> absent(String name, Workload w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("kind", w.kind().name());
+        m.put("state", "Absent");
+        m.put("exitCode", null);
+        m.put("oomKilled", false);
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("cpu", Views.cpu(w.resources().limits().cpuMillis()));
+        limits.put("memory", Views.memory(w.resources().limits().memoryBytes()));
+        m.put("limits", limits);
+        m.put("notes", List.of());
+        return m;
     }
 }

@@ -2,6 +2,7 @@ package io.berth.reconcile;
 
 import io.berth.manifest.CanonicalForm;
 import io.berth.manifest.ManifestError;
+import io.berth.manifest.HostPolicy;
 import io.berth.manifest.ManifestLoader;
 import io.berth.manifest.Workload;
 import io.berth.util.DaemonThreads;
@@ -137,7 +138,7 @@ public final class ManifestDirectory implements AutoCloseable {
     private final long debounceNanos;
     private final boolean watch;
     private final Listener listener;
-    private final ManifestLoader loader = new ManifestLoader();
+    private final ManifestLoader loader;
 
     private final Object lifecycle = new Object();
     private boolean started; // guarded by lifecycle
@@ -163,7 +164,12 @@ public final class ManifestDirectory implements AutoCloseable {
      * @param listener       receives changes and errors
      */
     public ManifestDirectory(Path dir, Duration rescanInterval, Listener listener) {
-        this(dir, rescanInterval, Duration.ofMillis(DEBOUNCE_MILLIS), true, listener);
+        this(dir, rescanInterval, Duration.ofMillis(DEBOUNCE_MILLIS), true, listener, HostPolicy.fromEnvironment());
+    }
+
+    /** Read under the given host policy (the daemon's configuration) instead of the environment's. */
+    public ManifestDirectory(Path dir, Duration rescanInterval, Listener listener, HostPolicy policy) {
+        this(dir, rescanInterval, Duration.ofMillis(DEBOUNCE_MILLIS), true, listener, policy);
     }
 
     /**
@@ -171,6 +177,12 @@ public final class ManifestDirectory implements AutoCloseable {
      * rescans find changes (as on a filesystem that has none). For tests.
      */
     ManifestDirectory(Path dir, Duration rescanInterval, Duration debounce, boolean watch, Listener listener) {
+        this(dir, rescanInterval, debounce, watch, listener, HostPolicy.fromEnvironment());
+    }
+
+    private ManifestDirectory(Path dir, Duration rescanInterval, Duration debounce, boolean watch, Listener listener,
+                              HostPolicy policy) {
+        this.loader = new ManifestLoader(java.io.InputStream.nullInputStream(), policy);
         this.dir = Objects.requireNonNull(dir, "dir");
         this.listener = Objects.requireNonNull(listener, "listener");
         if (rescanInterval.isNegative() || rescanInterval.isZero()) {

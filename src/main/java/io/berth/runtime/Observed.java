@@ -17,8 +17,22 @@ import java.util.List;
  * @param exitCode  the last exit code, or null when it never exited
  * @param notes     how the runtime chose to run it where that deserves a word (a hypervisor
  *                  fallback, a limit applied live because the host refused it at start)
+ * @param health    the runtime's health-check verdict ({@code healthy}, {@code unhealthy},
+ *                  {@code starting}), or null when it runs no health check
  */
 public record Observed(String name, Kind kind, String runtimeId, WorkloadState state, Integer exitCode,
                        boolean oomKilled, String source, String agent, String specHash, Workload applied,
-                       ObservedLimits limits, List<String> notes) {
+                       ObservedLimits limits, List<String> notes, String health) {
+
+    /** Without a health verdict (the runtime runs no health check). */
+    public Observed(String name, Kind kind, String runtimeId, WorkloadState state, Integer exitCode,
+                    boolean oomKilled, String source, String agent, String specHash, Workload applied,
+                    ObservedLimits limits, List<String> notes) {
+        this(name, kind, runtimeId, state, exitCode, oomKilled, source, agent, specHash, applied, limits, notes, null);
+    }
+
+    /** Whether the runtime's health check has failed its allowed number of times in a row. */
+    public boolean unhealthy() {
+        return "unhealthy".equals(health);
+    }
 }

@@ -51,11 +51,10 @@ final class ContainerMapper {
         }
         HostConfig host = HostConfig.newHostConfig();
         limits(host, w.resources());
-        host.withRestartPolicy(switch (spec.restartPolicy()) {
-            case Always -> RestartPolicy.alwaysRestart();
-            case OnFailure -> RestartPolicy.onFailureRestart(0);
-            case Never -> RestartPolicy.noRestart();
-        });
+        // Berth carries out restartPolicy itself, for containers and VMs alike: its own capped
+        // backoff, a restart count in status, and restarts on failed health checks (Docker never
+        // restarts unhealthy containers: moby#28400). Docker restarting them too would race it.
+        host.withRestartPolicy(RestartPolicy.noRestart());
         ports(cmd, host, spec.ports());
         if (!spec.volumes().isEmpty()) {
             host.withMounts(spec.volumes().stream()

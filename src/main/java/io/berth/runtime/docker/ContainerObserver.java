@@ -31,7 +31,8 @@ final class ContainerObserver {
         boolean oom = s != null && Boolean.TRUE.equals(s.getOOMKilled());
         return new Observed(name, Kind.Container, c.getId(), state, exit, oom,
                 labels.get(OwnershipLabels.SOURCE), labels.get(OwnershipLabels.AGENT),
-                labels.get(OwnershipLabels.SPEC_HASH), applied(labels), limits(c.getHostConfig()), List.of());
+                labels.get(OwnershipLabels.SPEC_HASH), applied(labels), limits(c.getHostConfig()), List.of(),
+                s == null || s.getHealth() == null ? null : s.getHealth().getStatus());
     }
 
     static WorkloadState state(String status) {

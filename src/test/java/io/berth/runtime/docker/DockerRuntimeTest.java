@@ -64,8 +64,9 @@ class DockerRuntimeTest {
         assertThat(Docker.inspect(c, "{{json .Config.Entrypoint}} {{json .Config.Cmd}}"))
                 .isEqualTo("[\"httpd\"] [\"-f\",\"-p\",\"8080\"]");
         assertThat(Docker.inspect(c, "{{json .Config.Env}}")).contains("\"MODE=prod\"");
+        // restartPolicy is carried out by Berth (backoff, restart count, unhealthy restarts), never by Docker too
         assertThat(Docker.inspect(c, "{{.HostConfig.RestartPolicy.Name}} {{.Config.User}} {{.HostConfig.ReadonlyRootfs}}"))
-                .isEqualTo("on-failure 1000 true");
+                .isEqualTo("no 1000 true");
         assertThat(Docker.inspect(c, "{{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}}{{end}}"))
                 .isEqualTo("volume " + prefix + "-data /data");
         assertThat(Docker.inspect(c, "{{json .Config.Healthcheck}}"))

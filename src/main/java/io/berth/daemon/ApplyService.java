@@ -1,0 +1,214 @@
+package io.berth.daemon;
+
+import io.berth.api.Views;
+import io.berth.manifest.Kind;
+import io.berth.manifest.Workload;
+import io.berth.plan.Action;
+import io.berth.plan.Plan;
+import io.berth.plan.PlanOptions;
+import io.berth.plan.Planner;
+import io.berth.reconcile.WorkQueue;
+import io.berth.runtime.Observed;
+import io.berth.runtime.Runtime;
+import io.berth.runtime.RuntimeUnavailableException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Plan, apply and delete through the daemon. An apply never acts on the host itself: it checks
+ * and records the new desired state of its sources, enqueues the names it changes, and waits for
+ * the work queue's reconcile of each — so the one-worker-per-name rule holds and the daemon's
+ * loop, not the request, owns the host. The answer carries the plan and each workload's outcome,
+ * in the same shape {@code agent apply --local} prints.
+ */
+final class ApplyService {
+
+    /** Manifests of one request: the workloads and each one's source. */
+    record Request(List<Workload> workloads, Map<String, String> sourceOf, Set<String> sources, boolean prune) {
+    }
+
+    private record Waiter(long sinceNanos, CompletableFuture<Map<String, Object>> result) {
+    }
+
+    private final DesiredState desired;
+    private final Map<Kind, Runtime> runtimes;
+    private final WorkQueue<String> queue;
+    private final Reconciler reconciler;
+    private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
+
+    ApplyService(DesiredState desired, Map<Kind, Runtime> runtimes, WorkQueue<String> queue, Reconciler reconciler) {
+        this.desired = desired;
+        this.runtimes = runtimes;
+        this.queue = queue;
+        this.reconciler = reconciler;
+    }
+
+    /** Called by the reconciler after every reconcile: completes the waiters that began before it. */
+    void reconciled(Reconciler.Report report) {
+        List<Waiter> ws = waiters.get(report.name());
+        if (ws == null) {
+            return;
+        }
+        for (Waiter w : ws) {
+            if (report.startedNanos() - w.sinceNanos() >= 0) {
+                w.result().complete(report.outcome());
+            }
+        }
+    }
+
+    /** What applying the request would change; nothing is recorded. */
+    Plan plan(Request request) {
+        Set<Kind> kinds = EnumSet.noneOf(Kind.class);
+        request.workloads().forEach(w -> kinds.add(w.kind()));
+        return Planner.plan(request.workloads(), observe(kinds), new PlanOptions(request.prune(), request.sources()));
+    }
+
+    /**
+     * Records the request's workloads as their sources' desired state and waits (up to
+     * {@code timeout}) for the reconcile of every name it changes.
+     *
+     * @throws DesiredState.Conflict when a name belongs to another source (nothing recorded)
+     */
+    Map<String, Object> apply(Request request, boolean dryRun, Duration timeout) {
+        Plan plan = plan(request);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("plan", Views.plan(plan));
+        if (dryRun) {
+            checkConflicts(request);
+            answer.put("result", List.of());
+            return answer;
+        }
+        Map<String, List<Workload>> bySource = new LinkedHashMap<>();
+        request.sources().forEach(s -> bySource.put(s, new ArrayList<>()));
+        request.workloads().forEach(w -> bySource.get(request.sourceOf().get(w.name())).add(w));
+        List<String> names = new ArrayList<>();
+        for (Action a : plan.actions()) {
+            if (a.hasEffect()) {
+                names.add(a.name());
+            }
+        }
+        Map<String, CompletableFuture<Map<String, Object>>> pending = register(names);
+        try {
+            Set<String> touched = desired.apply(bySource, request.prune());
+            touched.forEach(queue::enqueue);
+            names.forEach(queue::enqueue);
+            List<Map<String, Object>> result = new ArrayList<>(await(pending, timeout));
+            for (Action a : plan.actions()) {
+                if (!a.hasEffect()) {
+                    result.add(Views.outcome(new io.berth.reconcile.Outcome(a, null, Duration.ZERO, List.of())));
+                }
+            }
+            result.sort(java.util.Comparator.comparing(m -> (String) m.get("name")));
+            answer.put("result", result);
+        } finally {
+            unregister(pending);
+        }
+        return answer;
+    }
+
+    /** Deletes one workload: from its API source, or (not declared by any) directly; waits for it. */
+    Map<String, Object> delete(String name, Duration timeout) {
+        Map<String, CompletableFuture<Map<String, Object>>> pending = register(List.of(name));
+        try {
+            if (desired.remove(name) == null) {
+                reconciler.requestDelete(name);
+            }
+            queue.enqueue(name);
+            return await(pending, timeout).getFirst();
+        } finally {
+            unregister(pending);
+        }
+    }
+
+    /** The dry run's conflict check, without recording anything. */
+    private void checkConflicts(Request request) {
+        List<String> conflicts = new ArrayList<>();
+        for (Workload w : request.workloads()) {
+            DesiredState.Entry e = desired.find(w.name());
+            String source = request.sourceOf().get(w.name());
+            if (e != null && !e.source().equals(source)) {
+                conflicts.add(w.origin() + ": " + w.name() + " is already declared by source " + e.source());
+            }
+        }
+        if (!conflicts.isEmpty()) {
+            throw new DesiredState.Conflict(conflicts);
+        }
+    }
+
+    private List<Observed> observe(Set<Kind> needed) {
+        List<Observed> all = new ArrayList<>();
+        for (Runtime r : runtimes.values()) {
+            try {
+                all.addAll(r.list());
+            } catch (RuntimeUnavailableException e) {
+                if (needed.contains(r.kind())) {
+                    throw e;
+                }
+            }
+        }
+        for (Kind k : needed) {
+            if (!runtimes.containsKey(k)) {
+                throw new RuntimeUnavailableException("this agent has no " + k + " runtime", null);
+            }
+        }
+        return all;
+    }
+
+    private Map<String, CompletableFuture<Map<String, Object>>> register(List<String> names) {
+        long now = System.nanoTime();
+        Map<String, CompletableFuture<Map<String, Object>>> out = new LinkedHashMap<>();
+        for (String n : names) {
+            Waiter w = new Waiter(now, new CompletableFuture<>());
+            waiters.computeIfAbsent(n, k -> new CopyOnWriteArrayList<>()).add(w);
+            out.put(n, w.result());
+        }
+        return out;
+    }
+
+    private void unregister(Map<String, CompletableFuture<Map<String, Object>>> pending) {
+        pending.forEach((name, f) -> waiters.computeIfPresent(name, (k, list) -> {
+            list.removeIf(w -> w.result() == f);
+            return list.isEmpty() ? null : list;
+        }));
+    }
+
+    private static List<Map<String, Object>> await(Map<String, CompletableFuture<Map<String, Object>>> pending,
+                                                   Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map.Entry<String, CompletableFuture<Map<String, Object>>> e : pending.entrySet()) {
+            try {
+                out.add(e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException ex) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", e.getKey());
+                m.put("action", "unknown");
+                m.put("done", "in progress");
+                m.put("ok", false);
+                m.put("error", e.getKey() + ": still in progress after " + timeout.toSeconds()
+                        + " s; the daemon keeps working on it (see `agent describe " + e.getKey() + "`)");
+                m.put("seconds", (double) timeout.toSeconds());
+                m.put("notes", List.of());
+                out.add(m);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", ex);
+            } catch (ExecutionException ex) {
+                throw new IllegalStateException(ex.getCause());
+            }
+        }
+        return out;
+    }
+}
