@@ -1,12 +1,12 @@
 package io.berth.cli;
 
+import io.berth.api.Views;
 import io.berth.manifest.Workload;
 import io.berth.plan.Plan;
 import io.berth.plan.PlanOptions;
 import io.berth.plan.Planner;
 import io.berth.reconcile.ApplyResult;
 import io.berth.reconcile.Executor;
-import io.berth.reconcile.Outcome;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import picocli.CommandLine.Command;
@@ -18,17 +18,19 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
 /**
  * {@code agent apply}: validate everything first (nothing is applied if any manifest is invalid),
- * plan, then carry the plan out with a progress line per workload as it finishes.
+ * plan, then carry the plan out with a line per workload as it finishes — through the daemon, which
+ * records the manifests as its desired state and reconciles them, or with {@code --local} directly.
  */
 @Command(name = "apply", mixinStandardHelpOptions = true, description = "Make the host match the manifests.")
 public class ApplyCommand implements Callable<Integer> {
+
+    /** How long the client waits for the daemon's apply (the daemon itself gives up after 10 minutes). */
+    static final Duration REMOTE_TIMEOUT = Duration.ofMinutes(11);
 
     @Mixin
     ManifestInput input;
@@ -40,13 +42,13 @@ public class ApplyCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Mixin
-    LocalMode local;
+    Connection connection;
 
-    @Option(names = "--parallelism", defaultValue = "16", description = "Workloads changed at once (default ${DEFAULT-VALUE}).")
+    @Option(names = "--parallelism", defaultValue = "16", description = "Workloads changed at once with --local (default ${DEFAULT-VALUE}).")
     int parallelism;
 
     @Option(names = "--grace-period", defaultValue = "10", paramLabel = "SECONDS",
-            description = "Seconds a workload gets to stop before it is killed (default ${DEFAULT-VALUE}).")
+            description = "Seconds a workload gets to stop before it is killed, with --local (default ${DEFAULT-VALUE}).")
     int gracePeriod;
 
     @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json")
@@ -61,68 +63,53 @@ public class ApplyCommand implements Callable<Integer> {
         Trace.mark("main");
         List<Workload> desired = input.load(spec.commandLine().getErr());
         Trace.mark("loaded");
+        boolean table = output == Output.Format.table;
+        if (!connection.local()) {
+            Map<String, Object> answer = PlanPrinter.map(connection.client().post("api/v1/apply?prune=" + prune
+                    + "&dryRun=" + dryRun, input.filesBody(), ManifestInput.FILES_TYPE, REMOTE_TIMEOUT));
+            List<Map<String, Object>> result = PlanPrinter.list(answer.get("result"));
+            if (table && !dryRun) {
+                result.stream().filter(ApplyCommand::worthALine).forEach(o -> PlanPrinter.progress(out, o));
+            }
+            return finish(out, PlanPrinter.map(answer.get("plan")), result);
+        }
         try (Session session = Session.local()) {
             List<Observed> observed = session.observe(Session.kinds(desired), spec.commandLine().getErr());
             Trace.mark("observed");
             Plan plan = Planner.plan(desired, observed, new PlanOptions(prune, input.sources()));
             Trace.mark("planned");
             if (dryRun) {
-                if (output == Output.Format.table) {
-                    out.println("Dry run: nothing will be changed.");
-                    PlanPrinter.human(plan, out);
-                } else {
-                    out.println(Output.json(PlanPrinter.tree(plan)));
-                }
-                return ExitCodes.OK;
+                return finish(out, Views.plan(plan), List.of());
             }
             Executor executor = new Executor(session.runtimes(),
                     w -> new Ownership(session.agent(), input.sourceOf(w)), parallelism, Duration.ofSeconds(gracePeriod));
-            boolean table = output == Output.Format.table;
             ApplyResult result = executor.execute(plan, o -> {
                 if (table && o.action().hasEffect()) {
-                    progress(out, o);
+                    PlanPrinter.progress(out, Views.outcome(o));
                 }
             });
             Trace.mark("applied");
-            if (table) {
-                out.println(summary(result));
-            } else {
-                out.println(Output.json(Map.of("plan", PlanPrinter.tree(plan), "result", resultTree(result))));
-            }
-            out.flush();
-            return result.failed() ? ExitCodes.FAILED : ExitCodes.OK;
+            return finish(out, Views.plan(plan), result.outcomes().stream().map(Views::outcome).toList());
         }
     }
 
-    private static void progress(PrintWriter out, Outcome o) {
-        synchronized (out) {
-            if (o.ok()) {
-                out.printf("%s: %s (%.2fs)%n", o.action().name(), o.done(), o.took().toMillis() / 1000.0);
-                o.notes().forEach(n -> out.printf("%s:   note: %s%n", o.action().name(), n));
+    /** The summary (table) or the whole answer (JSON); exit 1 if any workload failed. */
+    private int finish(PrintWriter out, Map<String, Object> plan, List<Map<String, Object>> result) {
+        if (output == Output.Format.table) {
+            if (dryRun) {
+                out.println("Dry run: nothing will be changed.");
+                PlanPrinter.human(plan, out);
             } else {
-                out.printf("%s: failed: %s%n", o.action().name(), o.error());
+                out.println(PlanPrinter.summary("Apply", result));
             }
-            out.flush();
+        } else {
+            out.println(Output.json(dryRun ? plan : Map.of("plan", plan, "result", result)));
         }
+        out.flush();
+        return PlanPrinter.failed(result) ? ExitCodes.FAILED : ExitCodes.OK;
     }
 
-    static String summary(ApplyResult result) {
-        String counts = result.summary().entrySet().stream()
-                .map(e -> e.getValue() + " " + e.getKey())
-                .collect(Collectors.joining(", "));
-        return (result.failed() ? "Apply failed: " : "Apply complete: ") + (counts.isEmpty() ? "nothing to do" : counts) + ".";
-    }
-
-    private static List<Object> resultTree(ApplyResult result) {
-        return result.outcomes().stream().map(o -> {
-            Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put("name", o.action().name());
-            m.put("action", o.action().verb());
-            m.put("ok", o.ok());
-            m.put("error", o.error());
-            m.put("seconds", o.took().toMillis() / 1000.0);
-            m.put("notes", o.notes());
-            return (Object) m;
-        }).toList();
+    private static boolean worthALine(Map<String, Object> o) {
+        return !Boolean.TRUE.equals(o.get("ok")) || !"unchanged".equals(o.get("done"));
     }
 }

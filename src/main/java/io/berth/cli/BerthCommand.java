@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "agent", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Berth: makes this host match declarative manifests of containers and virtual machines.",
         subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, GetCommand.class,
-                DeleteCommand.class, LogsCommand.class})
+                DeleteCommand.class, LogsCommand.class, DescribeCommand.class, EventsCommand.class,
+                ReconcileCommand.class})
 public class BerthCommand {
 }

@@ -1,5 +1,9 @@
 package io.berth.cli;
 
+import io.berth.api.Views;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
 import io.berth.manifest.Workload;
 import io.berth.plan.Action;
 import io.berth.plan.Plan;
@@ -49,7 +53,7 @@ public class DeleteCommand implements Callable<Integer> {
     int gracePeriod;
 
     @Mixin
-    LocalMode local;
+    Connection connection;
 
     @Spec
     CommandSpec spec;
@@ -64,6 +68,9 @@ public class DeleteCommand implements Callable<Integer> {
             ManifestInput input = new ManifestInput();
             input.paths = target.paths;
             input.load(spec.commandLine().getErr()).stream().map(Workload::name).forEach(names::add);
+        }
+        if (!connection.local()) {
+            return remote(out, names);
         }
         try (Session session = Session.local()) {
             Map<String, Observed> managed = session.observe(Set.of(), spec.commandLine().getErr()).stream()
@@ -84,15 +91,45 @@ public class DeleteCommand implements Callable<Integer> {
             Executor executor = new Executor(session.runtimes(), w -> {
                 throw new IllegalStateException("delete never creates");
             }, 16, Duration.ofSeconds(gracePeriod));
-            ApplyResult result = executor.execute(new Plan(deletes), o -> {
-                synchronized (out) {
-                    out.println(o.ok() ? o.action().name() + ": deleted" : o.action().name() + ": failed: " + o.error());
-                    out.flush();
-                }
-            });
-            out.println(ApplyCommand.summary(result).replace("Apply", "Delete"));
-            out.flush();
-            return result.failed() ? ExitCodes.FAILED : ExitCodes.OK;
+            ApplyResult result = executor.execute(new Plan(deletes), o -> line(out, Views.outcome(o)));
+            return finish(out, result.outcomes().stream().map(Views::outcome).toList());
         }
+    }
+
+    /** Through the daemon: it removes each from its source (or, undeclared, directly) and waits for the delete. */
+    private int remote(PrintWriter out, Set<String> names) {
+        Client client = connection.client();
+        Set<String> known = new java.util.HashSet<>();
+        PlanPrinter.list(client.get("api/v1/workloads")).forEach(m -> known.add((String) m.get("name")));
+        List<String> unknown = names.stream().filter(n -> !known.contains(n)).toList();
+        if (!unknown.isEmpty() && target.names != null) {
+            throw new UserError("not declared or managed on this host: " + String.join(", ", unknown)
+                    + "; nothing was deleted (see `agent get`)");
+        }
+        List<Map<String, Object>> outcomes = new ArrayList<>();
+        for (String n : names) {
+            if (!known.contains(n)) {
+                out.printf("%s: not present%n", n);
+                continue;
+            }
+            Map<String, Object> o = PlanPrinter.map(client.delete("api/v1/workloads/"
+                    + URLEncoder.encode(n, StandardCharsets.UTF_8), Duration.ofMinutes(6)));
+            line(out, o);
+            outcomes.add(o);
+        }
+        return finish(out, outcomes);
+    }
+
+    private static void line(PrintWriter out, Map<String, Object> o) {
+        synchronized (out) {
+            out.println(Boolean.TRUE.equals(o.get("ok")) ? o.get("name") + ": deleted" : o.get("name") + ": failed: " + o.get("error"));
+            out.flush();
+        }
+    }
+
+    private static int finish(PrintWriter out, List<Map<String, Object>> outcomes) {
+        out.println(PlanPrinter.summary("Delete", outcomes));
+        out.flush();
+        return PlanPrinter.failed(outcomes) ? ExitCodes.FAILED : ExitCodes.OK;
     }
 }

@@ -1,7 +1,6 @@
 package io.berth.cli;
 
-import io.berth.manifest.ContainerSpec;
-import io.berth.manifest.Quantities;
+import io.berth.api.Views;
 import io.berth.runtime.Observed;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,16 +10,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code agent get [NAME]}: the workloads this agent manages, with state and enforced limits. */
-@Command(name = "get", mixinStandardHelpOptions = true, description = "List managed workloads with their state and the limits the runtime enforces.")
+/**
+ * {@code agent get [NAME]}: the workloads with state, phase and enforced limits — the daemon's
+ * view (desired and observed, with the phase of its last reconcile), or with {@code --local} what
+ * the runtimes report.
+ */
+@Command(name = "get", mixinStandardHelpOptions = true, description = "List workloads with their phase, state and the limits the runtime enforces.")
 public class GetCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..1", paramLabel = "NAME")
@@ -30,7 +33,7 @@ public class GetCommand implements Callable<Integer> {
     Output.Format output;
 
     @Mixin
-    LocalMode local;
+    Connection connection;
 
     @Spec
     CommandSpec spec;
@@ -38,82 +41,59 @@ public class GetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        List<Map<String, Object>> all = connection.local() ? local() : remote();
+        switch (output) {
+            case table -> table(all, out);
+            case json -> out.println(Output.json(all));
+            case yaml -> out.print(Output.yaml(all));
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private List<Map<String, Object>> remote() {
+        Client client = connection.client();
+        if (name != null) {
+            return List.of(PlanPrinter.map(client.get("api/v1/workloads/" + URLEncoder.encode(name, StandardCharsets.UTF_8))));
+        }
+        return PlanPrinter.list(client.get("api/v1/workloads"));
+    }
+
+    private List<Map<String, Object>> local() {
         try (Session session = Session.local()) {
-            List<Observed> all = new ArrayList<>(session.observe(session.runtimes().keySet(), spec.commandLine().getErr()));
-            all.sort(Comparator.comparing(Observed::name));
+            List<Observed> found = new ArrayList<>(session.observe(session.runtimes().keySet(), spec.commandLine().getErr()));
+            found.sort(Comparator.comparing(Observed::name));
             if (name != null) {
-                all.removeIf(o -> !o.name().equals(name));
-                if (all.isEmpty()) {
+                found.removeIf(o -> !o.name().equals(name));
+                if (found.isEmpty()) {
                     throw new UserError("no workload named \"" + name + "\" is managed by agent " + session.agent());
                 }
             }
-            switch (output) {
-                case table -> table(all, out);
-                case json -> out.println(Output.json(trees(all)));
-                case yaml -> out.print(Output.yaml(trees(all)));
+            return found.stream().map(Views::observed).toList();
+        }
+    }
+
+    private static void table(List<Map<String, Object>> all, PrintWriter out) {
+        boolean phases = all.stream().anyMatch(m -> m.containsKey("phase"));
+        String format = phases ? "%-24s %-15s %-9s %-10s %-10s %-10s %s%n" : "%-24s %-15s %-10s %-10s %-10s %s%n";
+        List<Object> header = new ArrayList<>(List.of("NAME", "KIND", "STATE", "CPU", "MEMORY", "IMAGE"));
+        if (phases) {
+            header.add(2, "PHASE");
+        }
+        out.printf(format, header.toArray());
+        for (Map<String, Object> m : all) {
+            Map<String, Object> limits = PlanPrinter.map(m.get("limits"));
+            List<Object> row = new ArrayList<>(List.of(m.get("name"), m.get("kind"), state(m),
+                    String.valueOf(limits.get("cpu")), String.valueOf(limits.get("memory")), m.getOrDefault("image", "") == null
+                            ? "" : m.getOrDefault("image", "")));
+            if (phases) {
+                row.add(2, m.get("phase") == null ? "-" : m.get("phase"));
             }
-            out.flush();
-            return ExitCodes.OK;
+            out.printf(format, row.toArray());
         }
     }
 
-    private static void table(List<Observed> all, PrintWriter out) {
-        String format = "%-24s %-15s %-10s %-10s %-10s %s%n";
-        out.printf(format, "NAME", "KIND", "STATE", "CPU", "MEMORY", "IMAGE");
-        for (Observed o : all) {
-            out.printf(format, o.name(), o.kind(), state(o), cpu(o.limits().cpuMillis()),
-                    memory(o.limits().memoryBytes()), image(o));
-        }
-    }
-
-    private static List<Object> trees(List<Observed> all) {
-        List<Object> list = new ArrayList<>();
-        for (Observed o : all) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", o.name());
-            m.put("kind", o.kind().name());
-            m.put("state", o.state().name());
-            m.put("exitCode", o.exitCode());
-            m.put("oomKilled", o.oomKilled());
-            m.put("id", o.runtimeId());
-            m.put("source", o.source());
-            m.put("agent", o.agent());
-            m.put("specHash", o.specHash());
-            Map<String, Object> limits = new LinkedHashMap<>();
-            limits.put("cpu", cpu(o.limits().cpuMillis()));
-            limits.put("memory", memory(o.limits().memoryBytes()));
-            limits.put("memorySwap", memory(o.limits().memorySwapBytes()));
-            limits.put("pids", o.limits().pids());
-            if (o.limits().memoryMaxBytes() > 0) {
-                limits.put("memoryMax", memory(o.limits().memoryMaxBytes()));
-            }
-            m.put("limits", limits);
-            m.put("notes", o.notes());
-            list.add(m);
-        }
-        return list;
-    }
-
-    private static String state(Observed o) {
-        return o.exitCode() == null ? o.state().name() : o.state().name() + "(" + o.exitCode() + ")";
-    }
-
-    /** The container image, or the VM's base disk image. */
-    private static String image(Observed o) {
-        if (o.applied() == null) {
-            return "";
-        }
-        return switch (o.applied().spec()) {
-            case ContainerSpec c -> c.image();
-            case io.berth.manifest.VmSpec v -> v.disk().image();
-        };
-    }
-
-    static String cpu(long millis) {
-        return millis == 0 ? "unlimited" : Quantities.formatCpu(millis);
-    }
-
-    static String memory(long bytes) {
-        return bytes <= 0 ? "unlimited" : Quantities.formatMemory(bytes);
+    private static String state(Map<String, Object> m) {
+        return m.get("exitCode") == null ? String.valueOf(m.get("state")) : m.get("state") + "(" + m.get("exitCode") + ")";
     }
 }

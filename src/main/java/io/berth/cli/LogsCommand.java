@@ -33,13 +33,18 @@ public class LogsCommand implements Callable<Integer> {
     int tail;
 
     @Mixin
-    LocalMode local;
+    Connection connection;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (!connection.local()) {
+            connection.client().stream("api/v1/workloads/" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)
+                    + "/logs?tail=" + tail + "&follow=" + follow, new FileOutputStream(FileDescriptor.out));
+            return ExitCodes.OK;
+        }
         try (Session session = Session.local()) {
             for (Runtime r : session.runtimes().values()) {
                 Optional<Observed> found = r.inspect(name);

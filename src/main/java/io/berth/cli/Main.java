@@ -56,7 +56,10 @@ public final class Main {
                     return switch (e) {
                         case RuntimeUnavailableException u -> fail(cmd, u.getMessage(), ExitCodes.UNREACHABLE);
                         case RuntimeFailure f -> fail(cmd, f.getMessage(), ExitCodes.FAILED);
-                        case UserError u -> fail(cmd, u.getMessage(), ExitCodes.FAILED);
+                        case UserError u -> {
+                            u.details().forEach(cmd.getErr()::println);
+                            yield fail(cmd, u.getMessage(), ExitCodes.FAILED);
+                        }
                         default -> fail(cmd, "internal error: " + e + " (run with BERTH_DEBUG=1 for details)",
                                 ExitCodes.FAILED);
                     };

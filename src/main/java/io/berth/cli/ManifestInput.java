@@ -1,5 +1,14 @@
 package io.berth.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.manifest.HostPolicy;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Map;
+
 import io.berth.manifest.ManifestError;
 import io.berth.manifest.ManifestLoader;
 import io.berth.manifest.Workload;
@@ -26,9 +35,24 @@ public class ManifestInput {
             description = "Name of the manifest source for ownership and prune (default: each -f path, absolute).")
     String source;
 
+    /** The body type the daemon reads as the client's files (see the daemon's ManifestBodies). */
+    static final String FILES_TYPE = "application/vnd.berth.files+json";
+
+    private byte[] stdin;
+    private List<Path> files = List.of();
+
     /** Loads and validates; on any error prints every one as file:line:col and throws. */
     List<Workload> load(PrintWriter err) {
-        ManifestLoader.LoadResult result = new ManifestLoader().load(paths);
+        if (paths.contains("-")) {
+            try {
+                stdin = System.in.readNBytes(ManifestLoader.MAX_FILE_BYTES + 1);
+            } catch (IOException e) {
+                throw new UserError("cannot read standard input: " + e.getMessage());
+            }
+        }
+        ManifestLoader.LoadResult result = new ManifestLoader(new ByteArrayInputStream(stdin == null ? new byte[0] : stdin),
+                HostPolicy.fromEnvironment()).load(paths);
+        files = result.files();
         if (!result.errors().isEmpty()) {
             for (ManifestError e : result.errors()) {
                 err.println(e);
@@ -37,6 +61,29 @@ public class ManifestInput {
             throw new InvalidManifests(result.errors().size());
         }
         return result.workloads();
+    }
+
+    /**
+     * The files just loaded, for the daemon: {@code {"files":[{"name","source","content"}]}}, so
+     * that the daemon reads exactly what was validated here, and its errors name these files.
+     */
+    byte[] filesBody() {
+        List<Map<String, String>> list = new ArrayList<>();
+        for (Path f : files) {
+            byte[] content;
+            try {
+                content = f.equals(ManifestLoader.STDIN) ? stdin : Files.readAllBytes(f);
+            } catch (IOException e) {
+                throw new UserError(f + ": cannot read: " + e.getMessage());
+            }
+            String source = f.equals(ManifestLoader.STDIN) ? sourceOf("-") : sourceOfFile(f);
+            list.add(Map.of("name", f.toString(), "source", source, "content", new String(content, StandardCharsets.UTF_8)));
+        }
+        try {
+            return new ObjectMapper().writeValueAsBytes(Map.of("files", list));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     Set<String> sources() {
@@ -48,10 +95,14 @@ public class ManifestInput {
     }
 
     String sourceOf(Workload w) {
+        return sourceOfFile(w.origin().file());
+    }
+
+    private String sourceOfFile(Path origin) {
         if (source != null) {
             return source;
         }
-        Path file = w.origin().file().toAbsolutePath().normalize();
+        Path file = origin.toAbsolutePath().normalize();
         for (String p : paths) {
             if (!p.equals("-") && file.startsWith(Path.of(p).toAbsolutePath().normalize())) {
                 return sourceOf(p);

@@ -1,7 +1,11 @@
 package io.berth.cli;
 
+import io.berth.api.Views;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+
 import io.berth.manifest.Workload;
-import io.berth.plan.Plan;
 import io.berth.plan.PlanOptions;
 import io.berth.plan.Planner;
 import picocli.CommandLine.Command;
@@ -25,9 +29,9 @@ public class PlanCommand implements Callable<Integer> {
     boolean prune;
 
     @Mixin
-    LocalMode local;
+    Connection connection;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json")
+    @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml")
     Output.Format output;
 
     @Spec
@@ -36,15 +40,23 @@ public class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Workload> desired = input.load(spec.commandLine().getErr());
-        try (Session session = Session.local()) {
-            Plan plan = Planner.plan(desired, session.observe(Session.kinds(desired), spec.commandLine().getErr()), new PlanOptions(prune, input.sources()));
-            if (output == Output.Format.table) {
-                PlanPrinter.human(plan, spec.commandLine().getOut());
-            } else {
-                spec.commandLine().getOut().println(output == Output.Format.json
-                        ? Output.json(PlanPrinter.tree(plan)) : Output.yaml(PlanPrinter.tree(plan)));
+        Map<String, Object> plan;
+        if (!connection.local()) {
+            plan = PlanPrinter.map(connection.client().post("api/v1/plan?prune=" + prune, input.filesBody(),
+                    ManifestInput.FILES_TYPE, Duration.ofSeconds(120)));
+        } else {
+            try (Session session = Session.local()) {
+                plan = Views.plan(Planner.plan(desired, session.observe(Session.kinds(desired), spec.commandLine().getErr()),
+                        new PlanOptions(prune, input.sources())));
             }
-            return plan.hasChanges() ? ExitCodes.CHANGES : ExitCodes.OK;
         }
+        PrintWriter out = spec.commandLine().getOut();
+        switch (output) {
+            case table -> PlanPrinter.human(plan, out);
+            case json -> out.println(Output.json(plan));
+            case yaml -> out.print(Output.yaml(plan));
+        }
+        out.flush();
+        return Boolean.TRUE.equals(plan.get("changes")) ? ExitCodes.CHANGES : ExitCodes.OK;
     }
 }

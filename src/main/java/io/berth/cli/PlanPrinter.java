@@ -1,84 +1,87 @@
 package io.berth.cli;
 
-import io.berth.plan.Action;
-import io.berth.plan.FieldChange;
-import io.berth.plan.Plan;
-
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Renders a plan for people (a diff per workload and field, each change marked in place or
- * recreate, with the reason) and for machines (JSON). The same plan object is what apply runs.
+ * Renders plans and apply results for people — a diff per workload and field, each change marked
+ * in place or recreate, with the reason; a progress line per workload — from the trees of
+ * {@link io.berth.api.Views}, so local mode and the daemon's answers print alike.
  */
 final class PlanPrinter {
 
     private PlanPrinter() {
     }
 
-    static void human(Plan plan, PrintWriter out) {
-        for (Action a : plan.actions()) {
-            if (!a.hasEffect()) {
+    static void human(Map<String, Object> plan, PrintWriter out) {
+        for (Map<String, Object> a : list(plan.get("actions"))) {
+            if (!Boolean.TRUE.equals(a.get("effect"))) {
                 continue;
             }
-            out.printf("%s %s (%s): %s — %s%n", symbol(a), a.name(), a.kind(), describe(a), a.reason());
-            for (FieldChange c : a.changesList()) {
-                out.printf("      %s: %s → %s  [%s: %s]%n", c.field(), c.from(), c.to(),
-                        c.inPlace() ? "in place" : "recreate", c.why());
+            out.printf("%s %s (%s): %s — %s%n", symbol((String) a.get("action")), a.get("name"), a.get("kind"),
+                    a.get("description"), a.get("reason"));
+            for (Map<String, Object> c : list(a.get("changes"))) {
+                out.printf("      %s: %s → %s  [%s: %s]%n", c.get("field"), c.get("from"), c.get("to"),
+                        Boolean.TRUE.equals(c.get("inPlace")) ? "in place" : "recreate", c.get("why"));
             }
         }
         out.println(summary(plan));
         out.flush();
     }
 
-    static String summary(Plan plan) {
-        Map<String, Integer> s = plan.summary();
-        if (!plan.hasChanges()) {
-            return "No changes: " + plan.actions().size() + " workload" + (plan.actions().size() == 1 ? "" : "s")
-                    + " up to date.";
+    static String summary(Map<String, Object> plan) {
+        int total = list(plan.get("actions")).size();
+        if (!Boolean.TRUE.equals(plan.get("changes"))) {
+            return "No changes: " + total + " workload" + (total == 1 ? "" : "s") + " up to date.";
         }
+        Map<String, Object> s = map(plan.get("summary"));
         return String.format("Plan: %d to create, %d to update in place, %d to recreate, %d to start, %d to delete, %d unchanged.",
-                s.getOrDefault("create", 0), s.getOrDefault("update", 0), s.getOrDefault("recreate", 0),
-                s.getOrDefault("start", 0), s.getOrDefault("delete", 0), s.getOrDefault("unchanged", 0));
+                count(s, "create"), count(s, "update"), count(s, "recreate"), count(s, "start"), count(s, "delete"),
+                count(s, "unchanged"));
     }
 
-    static Map<String, Object> tree(Plan plan) {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("changes", plan.hasChanges());
-        root.put("summary", plan.summary());
-        List<Object> actions = new ArrayList<>();
-        for (Action a : plan.actions()) {
-            actions.add(actionTree(a));
+    /** One workload's line (and its notes) as its action finishes. */
+    static void progress(PrintWriter out, Map<String, Object> o) {
+        synchronized (out) {
+            if (Boolean.TRUE.equals(o.get("ok"))) {
+                out.printf("%s: %s (%.2fs)%n", o.get("name"), o.get("done"), ((Number) o.get("seconds")).doubleValue());
+                for (Object n : (List<?>) o.getOrDefault("notes", List.of())) {
+                    out.printf("%s:   note: %s%n", o.get("name"), n);
+                }
+            } else {
+                out.printf("%s: failed: %s%n", o.get("name"), o.get("error"));
+            }
+            out.flush();
         }
-        root.put("actions", actions);
-        return root;
     }
 
-    static Map<String, Object> actionTree(Action a) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", a.name());
-        m.put("kind", a.kind().name());
-        m.put("action", a.verb());
-        m.put("reason", a.reason());
-        List<Object> changes = new ArrayList<>();
-        for (FieldChange c : a.changesList()) {
-            Map<String, Object> cm = new LinkedHashMap<>();
-            cm.put("field", c.field());
-            cm.put("from", c.from());
-            cm.put("to", c.to());
-            cm.put("inPlace", c.inPlace());
-            cm.put("why", c.why());
-            changes.add(cm);
+    /** "Apply complete: 2 created, 1 unchanged." over the outcomes; {@code what} is Apply or Delete. */
+    static String summary(String what, List<Map<String, Object>> outcomes) {
+        Map<String, Integer> counts = new TreeMap<>();
+        boolean failed = false;
+        for (Map<String, Object> o : outcomes) {
+            boolean ok = Boolean.TRUE.equals(o.get("ok"));
+            failed |= !ok;
+            counts.merge(ok ? (String) o.get("done") : "failed", 1, Integer::sum);
         }
-        m.put("changes", changes);
-        return m;
+        StringBuilder text = new StringBuilder();
+        counts.forEach((k, v) -> text.append(text.isEmpty() ? "" : ", ").append(v).append(' ').append(k));
+        return what + (failed ? " failed: " : " complete: ") + (text.isEmpty() ? "nothing to do" : text) + ".";
     }
 
-    private static String symbol(Action a) {
-        return switch (a.verb()) {
+    static boolean failed(List<Map<String, Object>> outcomes) {
+        return outcomes.stream().anyMatch(o -> !Boolean.TRUE.equals(o.get("ok")));
+    }
+
+    private static int count(Map<String, Object> s, String key) {
+        Object v = s.get(key);
+        return v == null ? 0 : ((Number) v).intValue();
+    }
+
+    private static String symbol(String verb) {
+        return switch (verb) {
             case "create" -> "  +";
             case "update" -> "  ~";
             case "recreate" -> "-/+";
@@ -88,10 +91,13 @@ final class PlanPrinter {
         };
     }
 
-    private static String describe(Action a) {
-        return switch (a) {
-            case Action.UpdateInPlace u -> u.startAfter() ? "update in place, then start" : "update in place";
-            default -> a.verb();
-        };
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> list(Object o) {
+        return o == null ? List.of() : (List<Map<String, Object>>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object o) {
+        return o == null ? Map.of() : (Map<String, Object>) o;
     }
 }

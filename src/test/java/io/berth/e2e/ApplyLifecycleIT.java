@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApplyLifecycleIT {
 
     final String id = UUID.randomUUID().toString().substring(0, 6);
-    final Agent agent = new Agent("e2e-" + id);
+    final Agent agent = Agent.local("e2e-" + id);
     final String web = "web-" + id;
     final String worker = "worker-" + id;
 

@@ -40,7 +40,7 @@ class CrashSafetyIT {
     static final int TRIALS = 10;
 
     final String id = UUID.randomUUID().toString().substring(0, 6);
-    final Agent agent = new Agent("e2e-crash-" + id);
+    final Agent agent = Agent.local("e2e-crash-" + id);
 
     @TempDir
     Path tmp;
@@ -97,7 +97,7 @@ class CrashSafetyIT {
         // Spread the kill points over the apply: at least 1, 4, 7, ... 28 containers created.
         int target = 1 + (t - 1) * 3;
 
-        ProcessBuilder pb = new ProcessBuilder(Agent.root().resolve("agent").toString(), "apply", "-f", dir.toString())
+        ProcessBuilder pb = new ProcessBuilder(Agent.root().resolve("agent").toString(), "apply", "--local", "-f", dir.toString())
                 .directory(Agent.root().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(tmp.resolve("trial-" + t + ".out").toFile())

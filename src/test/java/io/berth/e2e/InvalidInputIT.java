@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class InvalidInputIT {
 
     final String id = UUID.randomUUID().toString().substring(0, 6);
-    final Agent agent = new Agent("e2e-invalid-" + id);
+    final Agent agent = Agent.local("e2e-invalid-" + id);
 
     @TempDir
     Path dir;

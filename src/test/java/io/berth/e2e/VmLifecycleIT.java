@@ -29,7 +29,7 @@ class VmLifecycleIT {
     static final Path VMS = Path.of("/var/lib/berth/vms");
 
     final String id = UUID.randomUUID().toString().substring(0, 6);
-    final Agent agent = new Agent("e2e-vm-" + id);
+    final Agent agent = Agent.local("e2e-vm-" + id);
     final String vm = "vm-" + id;
 
     @TempDir

@@ -1,0 +1,72 @@
+package io.berth.cli;
+
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Where a client command goes (CONTRACT §2): to the daemon by default ({@code --server}, else
+ * BERTH_SERVER, else the local one on 127.0.0.1:7070, with the token from BERTH_TOKEN or
+ * {@code --token-file}), or with {@code --local} straight to Docker and libvirt.
+ */
+public class Connection {
+
+    static final String DEFAULT_SERVER = "http://127.0.0.1:7070";
+
+    @Option(names = "--local", description = "Talk to Docker and libvirt directly instead of the daemon.")
+    boolean local;
+
+    @Option(names = "--server", paramLabel = "URL",
+            description = "The daemon's address (default: BERTH_SERVER, else " + DEFAULT_SERVER + ").")
+    String server;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "File holding the API token (default: BERTH_TOKEN, else STATE/token, i.e. /var/lib/berth/token).")
+    Path tokenFile;
+
+    boolean local() {
+        return local;
+    }
+
+    Client client() {
+        String url = server != null ? server : System.getenv().getOrDefault("BERTH_SERVER", DEFAULT_SERVER);
+        URI uri;
+        try {
+            uri = URI.create(url.endsWith("/") ? url : url + "/");
+            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+                throw new IllegalArgumentException("not an http(s) URL");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--server " + url + ": " + e.getMessage() + " (valid: like " + DEFAULT_SERVER + ")");
+        }
+        return new Client(uri, token());
+    }
+
+    /** BERTH_TOKEN wins over a file unless --token-file is given; a missing default file means no token (a 401 explains). */
+    private String token() {
+        String env = System.getenv("BERTH_TOKEN");
+        if (tokenFile == null && env != null && !env.isBlank()) {
+            return env.strip();
+        }
+        Path file = tokenFile != null ? tokenFile
+                : Path.of(System.getenv().getOrDefault("BERTH_STATE_DIR", "/var/lib/berth"), "token");
+        try {
+            return Files.readString(file).strip();
+        } catch (NoSuchFileException e) {
+            if (tokenFile != null) {
+                throw new UserError("--token-file " + file + ": no such file");
+            }
+            return null;
+        } catch (AccessDeniedException e) {
+            throw new UserError("cannot read the API token " + file + " (permission denied): run as root, or set"
+                    + " BERTH_TOKEN or --token-file");
+        } catch (IOException e) {
+            throw new UserError("cannot read the API token " + file + ": " + e.getMessage());
+        }
+    }
+}
