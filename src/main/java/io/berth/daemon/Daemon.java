@@ -113,11 +113,21 @@ public class Daemon {
 
     private Admission.Allocatable allocatable() {
         BerthConfig.AdmissionConfig c = config.admission();
+        return new Admission.Allocatable(Hosts.cpuMillis(), Hosts.memoryBytes(),
+                reservation("berth.admission.reserved-cpu", c.reservedCpu(), Quantities::parseCpu),
+                reservation("berth.admission.reserved-memory", c.reservedMemory(), Quantities::parseMemory),
+                c.cpuOvercommit(), c.memoryOvercommit());
+    }
+
+    /** A reservation quantity; "0" means none (quantities of workloads must be positive, reservations need not). */
+    private static long reservation(String key, String value, java.util.function.ToLongFunction<String> parse) {
+        if (value.strip().equals("0")) {
+            return 0;
+        }
         try {
-            return new Admission.Allocatable(Hosts.cpuMillis(), Hosts.memoryBytes(), Quantities.parseCpu(c.reservedCpu()),
-                    Quantities.parseMemory(c.reservedMemory()), c.cpuOvercommit(), c.memoryOvercommit());
+            return parse.applyAsLong(value.strip());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("berth.admission: " + e.getMessage(), e);
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
         }
     }
 
