@@ -133,6 +133,16 @@ public final class DaemonProcess implements AutoCloseable {
         throw new AssertionError(what + ": not within " + wait.toSeconds() + " s; daemon log:\n" + log());
     }
 
+    /** Polls until the supplier gives a value without failing, and returns it. */
+    public String awaitValue(String what, java.util.function.Supplier<String> value) throws Exception {
+        String[] found = new String[1];
+        await(what, () -> {
+            found[0] = value.get();
+            return found[0] != null && !found[0].isEmpty();
+        });
+        return found[0];
+    }
+
     /** Stops the daemon (SIGTERM); workloads keep running. */
     public boolean stop() throws InterruptedException {
         if (process.isAlive()) {

@@ -54,7 +54,7 @@ final class ContainerMapper {
         // Berth carries out restartPolicy itself, for containers and VMs alike: its own capped
         // backoff, a restart count in status, and restarts on failed health checks (Docker never
         // restarts unhealthy containers: moby#28400). Docker restarting them too would race it.
-        host.withRestartPolicy(RestartPolicy.noRestart());
+        host.withRestartPolicy(RestartPolicy.noRestart()); // Docker shows it as ""
         ports(cmd, host, spec.ports());
         if (!spec.volumes().isEmpty()) {
             host.withMounts(spec.volumes().stream()

@@ -65,8 +65,8 @@ class DockerRuntimeTest {
                 .isEqualTo("[\"httpd\"] [\"-f\",\"-p\",\"8080\"]");
         assertThat(Docker.inspect(c, "{{json .Config.Env}}")).contains("\"MODE=prod\"");
         // restartPolicy is carried out by Berth (backoff, restart count, unhealthy restarts), never by Docker too
-        assertThat(Docker.inspect(c, "{{.HostConfig.RestartPolicy.Name}} {{.Config.User}} {{.HostConfig.ReadonlyRootfs}}"))
-                .isEqualTo("no 1000 true");
+        assertThat(Docker.inspect(c, "[{{.HostConfig.RestartPolicy.Name}}] {{.Config.User}} {{.HostConfig.ReadonlyRootfs}}"))
+                .isEqualTo("[] 1000 true"); // "" is Docker's "no"
         assertThat(Docker.inspect(c, "{{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}}{{end}}"))
                 .isEqualTo("volume " + prefix + "-data /data");
         assertThat(Docker.inspect(c, "{{json .Config.Healthcheck}}"))
