@@ -72,6 +72,7 @@ final class Reconciler {
         this.book = book;
         this.reports = reports;
         this.retryNow = retryNow;
+        Metrics.counter("berth.drift.repairs"); // exported from the start, at 0
         this.executor = new Executor(runtimes, w -> {
             DesiredState.Entry e = desired.find(w.name());
             return new Ownership(agent, e == null ? desired.directorySource() : e.source());
