@@ -1,6 +1,7 @@
 package io.berth.e2e;
 
 import io.berth.testing.Agent;
+import io.berth.testing.DaemonProcess;
 import io.berth.testing.Docker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,11 +73,21 @@ class CrashSafetyIT {
 
     @Test
     void killMinusNineDuringApplyThenReapplyLeavesExactlyTheDeclaredContainers() throws Exception {
+        trials(false);
+    }
+
+    /** The same with {@code agent serve} applying a directory of 30: killed, restarted, exactly 30. */
+    @Test
+    void killMinusNineOfTheDaemonDuringItsApplyThenRestartLeavesExactlyTheDeclaredContainers() throws Exception {
+        trials(true);
+    }
+
+    private void trials(boolean daemon) throws Exception {
         List<Trial> trials = new ArrayList<>();
         for (int t = 1; t <= TRIALS; t++) {
-            Trial trial = runTrial(t);
+            Trial trial = runTrial(t, daemon);
             trials.add(trial);
-            System.out.println("CrashSafetyIT " + trial + " -> re-apply OK: " + WORKLOADS
+            System.out.println("CrashSafetyIT " + (daemon ? "daemon " : "apply ") + trial + " -> restart OK: " + WORKLOADS
                     + " containers, each once, all running, none left over");
         }
         long midApply = trials.stream().filter(Trial::killedMidApply).count();
@@ -85,9 +96,9 @@ class CrashSafetyIT {
                 .isGreaterThanOrEqualTo(7);
     }
 
-    private Trial runTrial(int t) throws Exception {
-        String prefix = "crash-" + id + "-" + t + "-";
-        Path dir = Files.createDirectories(tmp.resolve("trial-" + t));
+    private Trial runTrial(int t, boolean daemon) throws Exception {
+        String prefix = "crash-" + id + "-" + (daemon ? "d" : "a") + t + "-";
+        Path dir = Files.createDirectories(tmp.resolve("trial-" + prefix));
         List<String> names = new ArrayList<>();
         for (int i = 1; i <= WORKLOADS; i++) {
             String name = prefix + "%02d".formatted(i);
@@ -97,7 +108,12 @@ class CrashSafetyIT {
         // Spread the kill points over the apply: at least 1, 4, 7, ... 28 containers created.
         int target = 1 + (t - 1) * 3;
 
-        ProcessBuilder pb = new ProcessBuilder(Agent.root().resolve("agent").toString(), "apply", "--local", "-f", dir.toString())
+        Path state = Files.createDirectories(tmp.resolve("state-" + prefix));
+        List<String> command = daemon
+                ? List.of(Agent.root().resolve("agent").toString(), "serve", "--manifests", dir.toString(), "--state-dir",
+                        state.toString(), "--listen", "127.0.0.1:0", "--agent-name", agent.name())
+                : List.of(Agent.root().resolve("agent").toString(), "apply", "--local", "-f", dir.toString());
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(Agent.root().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(tmp.resolve("trial-" + t + ".out").toFile())
@@ -156,6 +172,19 @@ class CrashSafetyIT {
         int runningAtKill = (int) atKill.values().stream().filter(s -> s.equals("running")).count();
         Trial trial = new Trial(t, target, eventsAtKill, atKill.size(), runningAtKill, finishedFirst);
 
+        if (daemon) {
+            // Restart the daemon: it relists, adopts what is its own, starts the created-only ones.
+            try (DaemonProcess again = DaemonProcess.start(dir, state, agent.name(), Map.of())) {
+                again.await(trial + ": converged after the restart", () -> {
+                    assertExactly(prefix, names, trial + " (daemon restarted)");
+                    return true;
+                });
+                Thread.sleep(3000); // a resync (2 s) later: still exactly these
+                assertExactly(prefix, names, trial + " (daemon restarted, a resync later)");
+            }
+            removeTrialContainers(prefix);
+            return trial;
+        }
         // Restart: the same apply, to completion.
         Agent.Result reapply = agent.run("apply", "-f", dir.toString());
         assertThat(reapply.exit()).as(trial + "\n" + reapply).isZero();
@@ -177,7 +206,7 @@ class CrashSafetyIT {
                 metadata: {name: %s}
                 spec:
                   resources:
-                    limits: {cpu: 100m, memory: 32Mi}
+                    limits: {cpu: 50m, memory: 32Mi}   # 30 x 50m fit a 2-core host's admission
                   image: berth/busybox:1
                   command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
                 """.formatted(name);
