@@ -5,8 +5,15 @@ import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
 
 /**
- * The runtime's shared libvirt connection for calls, opened on first use. Thread-safe;
- * {@link #get()} blocks while connecting (bounded by {@link LibvirtCalls#TIMEOUT}).
+ * The runtime's shared libvirt connection for calls: opened on first use, and opened again once
+ * libvirtd has gone away. A libvirt connection never recovers by itself — after libvirtd restarts,
+ * every call on the old one fails ("Cannot write data: Broken pipe") — so a long-running daemon
+ * that kept it would never manage a VM again. Thread-safe; {@link #get()} blocks while connecting (bounded by
+ * {@link LibvirtCalls#TIMEOUT}).
+ *
+ * <p>A dead connection is dropped, not closed: other threads may still be failing on it, and
+ * closing a connection under a running call frees it beneath them. libvirt-java closes it when it
+ * is collected.
  */
 final class LibvirtConnection implements AutoCloseable {
 
@@ -19,17 +26,31 @@ final class LibvirtConnection implements AutoCloseable {
         this.calls = calls;
     }
 
-    /** The connection, opened on first use. */
+    /** A live connection: the current one, or a new one if there is none or it went away. */
     synchronized Connect get() {
-        if (current != null) {
+        if (current != null && alive(current)) {
             return current;
         }
+        current = null;
         try {
             current = calls.call("libvirt", "connect", () -> new Connect(uri));
         } catch (RuntimeFailure e) {
             throw calls.unavailable(e.getCause() == null ? e : e.getCause());
         }
         return current;
+    }
+
+    /**
+     * Local, no call to libvirtd: the client marks a connection closed once it has seen its socket
+     * end — at once under the event loop, else when a call fails on it (that call is reported as
+     * the runtime being unavailable, and the next one reconnects).
+     */
+    static boolean alive(Connect c) {
+        try {
+            return c.isAlive();
+        } catch (LibvirtException e) {
+            return false;
+        }
     }
 
     @Override

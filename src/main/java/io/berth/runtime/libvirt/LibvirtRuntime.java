@@ -24,7 +24,8 @@ import java.util.Optional;
 /**
  * The libvirt runtime: each VirtualMachine workload is a persistent domain {@code berth-NAME}
  * carrying Berth's metadata, with a copy-on-write disk under the state directory. Thread-safe
- * (libvirt connections are); the connection is opened on first use ({@link LibvirtConnection}).
+ * (libvirt connections are); the connection is opened on first use and again after libvirtd
+ * restarts ({@link LibvirtConnection}).
  *
  * <p>Hard limits: the domain's CPU time is capped at exactly {@code limits.cpu} cores and its
  * QEMU process by a memtune hard limit with headroom ({@link VmOverhead}, {@link DomainStarter}).
