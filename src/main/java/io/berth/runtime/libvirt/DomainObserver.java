@@ -27,6 +27,9 @@ final class DomainObserver {
     static final String PREFIX = "berth-";
     static final int XML_INACTIVE = 2;
 
+    /** What a domain is to this agent, as far as libvirt can still tell. */
+    enum Owner { OURS, FOREIGN, GONE }
+
     private final String agent;
     private final LibvirtCalls calls;
     private final LibvirtConnection connection;
@@ -70,6 +73,23 @@ final class DomainObserver {
 
     Optional<Domain> ownedIfPresent(String name) {
         return lookup(name).filter(d -> observe(name, d).isPresent());
+    }
+
+    /** Whose domain {@code berth-NAME} is, with one read of its XML (for filtering events). */
+    Owner owner(String name) {
+        Optional<Domain> d = lookup(name);
+        if (d.isEmpty()) {
+            return Owner.GONE;
+        }
+        try {
+            DomainFacts f = DomainFacts.parse(calls.call(name, "read domain XML", () -> d.get().getXMLDesc(0)));
+            return ours(name, f) ? Owner.OURS : Owner.FOREIGN;
+        } catch (RuntimeFailure e) {
+            if (LibvirtCalls.isNoDomain(e)) {
+                return Owner.GONE;
+            }
+            throw e;
+        }
     }
 
     private boolean ours(String name, DomainFacts f) {

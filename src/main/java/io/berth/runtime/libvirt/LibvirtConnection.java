@@ -20,23 +20,31 @@ final class LibvirtConnection implements AutoCloseable {
     private final String uri;
     private final LibvirtCalls calls;
     private Connect current; // guarded by this
+    private boolean underLoop; // current was opened with the event loop running; guarded by this
 
     LibvirtConnection(String uri, LibvirtCalls calls) {
         this.uri = uri;
         this.calls = calls;
     }
 
-    /** A live connection: the current one, or a new one if there is none or it went away. */
+    /**
+     * A live connection: the current one, or a new one if there is none or it went away. Once
+     * {@link LibvirtEventLoop} runs (the daemon watches events), a connection opened before it is
+     * replaced too: only connections opened under the loop are watched by it, so only they learn
+     * at once that libvirtd went away, instead of from the next call failing on them.
+     */
     synchronized Connect get() {
-        if (current != null && alive(current)) {
+        if (current != null && alive(current) && (underLoop || !LibvirtEventLoop.running())) {
             return current;
         }
         current = null;
+        boolean loop = LibvirtEventLoop.running();
         try {
             current = calls.call("libvirt", "connect", () -> new Connect(uri));
         } catch (RuntimeFailure e) {
             throw calls.unavailable(e.getCause() == null ? e : e.getCause());
         }
+        underLoop = loop;
         return current;
     }
 

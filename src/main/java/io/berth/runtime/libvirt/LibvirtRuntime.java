@@ -5,11 +5,13 @@ import io.berth.manifest.Resources;
 import io.berth.manifest.VmSpec;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Capabilities;
+import io.berth.runtime.EventSource;
 import io.berth.runtime.LogSource;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeFailure;
+import io.berth.util.DaemonThreads;
 import org.libvirt.Domain;
 import org.libvirt.SchedLongParameter;
 import org.libvirt.SchedParameter;
@@ -20,6 +22,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
 
 /**
  * The libvirt runtime: each VirtualMachine workload is a persistent domain {@code berth-NAME}
@@ -29,21 +35,25 @@ import java.util.Optional;
  *
  * <p>Hard limits: the domain's CPU time is capped at exactly {@code limits.cpu} cores and its
  * QEMU process by a memtune hard limit with headroom ({@link VmOverhead}, {@link DomainStarter}).
- * Reading domains back is {@link DomainObserver}'s.
+ * Reading domains back is {@link DomainObserver}'s; lifecycle events are {@link DomainEvents}'.
  */
-public final class LibvirtRuntime implements Runtime, LogSource {
+public final class LibvirtRuntime implements Runtime, EventSource, LogSource {
 
     static final Duration POLL = Duration.ofMillis(200);
 
+    private final String uri;
     private final VmPaths paths;
     private final LibvirtCalls calls;
     private final LibvirtConnection connection;
     private final DomainObserver observer;
     private final DomainStarter starter;
+    private final ExecutorService watchThreads = DaemonThreads.cached("libvirt-events");
+    private final Set<DomainEvents> watches = ConcurrentHashMap.newKeySet();
     private volatile HypervisorProbe.Result probe;
     private final Path probeKernel;
 
     public LibvirtRuntime(String agent, String uri, Path stateDir) {
+        this.uri = uri;
         this.paths = new VmPaths(stateDir);
         this.calls = new LibvirtCalls(uri);
         this.connection = new LibvirtConnection(uri, calls);
@@ -275,6 +285,22 @@ public final class LibvirtRuntime implements Runtime, LogSource {
         }
     }
 
+    /**
+     * libvirt's lifecycle events of this agent's domains, on a connection of their own
+     * ({@link DomainEvents}). Reconnects after libvirtd restarts; {@code onReconnect} then tells
+     * the caller that events may have been missed. Closing the handle (or this runtime) stops it.
+     */
+    @Override
+    public AutoCloseable watch(Consumer<String> onName, Runnable onReconnect) {
+        DomainEvents events = new DomainEvents(uri, calls, observer::owner, onName, onReconnect);
+        watches.add(events);
+        watchThreads.execute(events);
+        return () -> {
+            watches.remove(events);
+            events.close();
+        };
+    }
+
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());
@@ -285,6 +311,9 @@ public final class LibvirtRuntime implements Runtime, LogSource {
 
     @Override
     public void close() {
+        watches.forEach(DomainEvents::close);
+        watches.clear();
+        watchThreads.shutdownNow();
         connection.close();
         calls.close();
     }
