@@ -6,6 +6,7 @@ import io.berth.runtime.RuntimeUnavailableException;
 import io.berth.testing.Manifests;
 import io.berth.testing.SocketProxy;
 import io.berth.testing.Virsh;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,12 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -55,6 +58,14 @@ class LibvirtEventsTest {
         Virsh.removeAgentDomains(agent + "-other");
         for (String hand : List.of("berth-" + ours + "-hand", ours + "-plain")) {
             Virsh.run("undefine", hand);
+        }
+    }
+
+    /** The disks the domains left (virsh undefine keeps them). */
+    @AfterAll
+    static void removeState() throws IOException {
+        try (Stream<Path> files = Files.walk(STATE)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
