@@ -72,9 +72,7 @@ final class LibvirtCalls implements AutoCloseable {
             return (RuntimeException) e;
         }
         if (e instanceof LibvirtException le) {
-            Error.ErrorNumber code = le.getError() == null ? null : le.getError().getCode();
-            if (code == Error.ErrorNumber.VIR_ERR_NO_CONNECT || code == Error.ErrorNumber.VIR_ERR_SYSTEM_ERROR
-                    && String.valueOf(le.getMessage()).contains("socket")) {
+            if (lostConnection(le)) {
                 return unavailable(e);
             }
             return new RuntimeFailure(workload, workload + ": " + what + ": " + le.getMessage(), le);
@@ -84,6 +82,23 @@ final class LibvirtCalls implements AutoCloseable {
                     + " deploy/host-setup.sh installs it", e);
         }
         return new RuntimeFailure(workload, workload + ": " + what + ": " + e, e);
+    }
+
+    /**
+     * libvirtd cannot be reached, or the connection to it broke (libvirtd stopped or restarted
+     * under it: "Cannot write data: Broken pipe", "End of file while reading data", "client socket
+     * is closed" — errors of the RPC layer, not of the hypervisor).
+     */
+    static boolean lostConnection(LibvirtException le) {
+        Error error = le.getError();
+        if (error == null) {
+            return false;
+        }
+        Error.ErrorNumber code = error.getCode();
+        boolean transport = code == Error.ErrorNumber.VIR_ERR_SYSTEM_ERROR || code == Error.ErrorNumber.VIR_ERR_INTERNAL_ERROR;
+        return code == Error.ErrorNumber.VIR_ERR_NO_CONNECT
+                || transport && error.getDomain() == Error.ErrorDomain.VIR_FROM_RPC
+                || code == Error.ErrorNumber.VIR_ERR_SYSTEM_ERROR && String.valueOf(le.getMessage()).contains("socket");
     }
 
     RuntimeUnavailableException unavailable(Throwable e) {
