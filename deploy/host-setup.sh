@@ -35,7 +35,7 @@ set -euo pipefail
 
 # Packages needed for containers. The VM work adds its packages (libvirt,
 # qemu, ...) to VM_PACKAGES below; install_packages installs both lists.
-CONTAINER_PACKAGES=(docker.io busybox-static docker-compose curl git)
+CONTAINER_PACKAGES=(docker.io busybox-static docker-compose curl git openssl)
 
 # Packages needed for VMs (KVM/QEMU through libvirt), installed without their
 # Recommends (those would pull in Xen/VirtualBox drivers, LVM, GTK, GStreamer

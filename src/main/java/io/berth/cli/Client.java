@@ -31,10 +31,15 @@ final class Client {
     private final String token;
     private final HttpClient http;
 
-    Client(URI server, String token) {
+    /** @param tls trust for an https server, or null for the JDK's default trust store */
+    Client(URI server, String token, javax.net.ssl.SSLContext tls) {
         this.server = server;
         this.token = token;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
     }
 
     /** GET returning a JSON tree (Map or List). */
@@ -104,6 +109,9 @@ final class Client {
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
                     + "): start it with `agent serve`, point --server (or BERTH_SERVER) at it, or use --local to"
                     + " talk to Docker and libvirt directly", e);
+        } catch (javax.net.ssl.SSLException e) {
+            throw new RuntimeUnavailableException("cannot talk securely to the Berth daemon at " + server + ": "
+                    + e.getMessage() + " (a private CA or self-signed certificate: pass it with --ca-file or BERTH_CA_FILE)", e);
         } catch (java.net.http.HttpTimeoutException e) {
             throw new UserError("the Berth daemon at " + server + " did not answer within the time allowed; it may still"
                     + " be working on it (see `agent get` and `agent events`)");

@@ -29,6 +29,10 @@ public class Connection {
             description = "File holding the API token (default: BERTH_TOKEN, else STATE/token, i.e. /var/lib/berth/token).")
     Path tokenFile;
 
+    @Option(names = "--ca-file", paramLabel = "PEM",
+            description = "Trust the daemon's TLS certificate through these PEM certificates (default: BERTH_CA_FILE, else the JDK's trust store).")
+    Path caFile;
+
     boolean local() {
         return local;
     }
@@ -44,7 +48,10 @@ public class Connection {
         } catch (IllegalArgumentException e) {
             throw new UserError("--server " + url + ": " + e.getMessage() + " (valid: like " + DEFAULT_SERVER + ")");
         }
-        return new Client(uri, token());
+        Path ca = caFile != null ? caFile
+                : System.getenv("BERTH_CA_FILE") == null || System.getenv("BERTH_CA_FILE").isBlank() ? null
+                : Path.of(System.getenv("BERTH_CA_FILE"));
+        return new Client(uri, token(), ca == null ? null : Tls.trusting(ca));
     }
 
     /** BERTH_TOKEN wins over a file unless --token-file is given; a missing default file means no token (a 401 explains). */

@@ -43,7 +43,7 @@ public class GetCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> all = connection.local() ? local() : remote();
         switch (output) {
-            case table -> table(all, out);
+            case table -> table(all, out, !connection.local());
             case json -> out.println(Output.json(all));
             case yaml -> out.print(Output.yaml(all));
         }
@@ -73,8 +73,8 @@ public class GetCommand implements Callable<Integer> {
         }
     }
 
-    private static void table(List<Map<String, Object>> all, PrintWriter out) {
-        boolean phases = all.stream().anyMatch(m -> m.containsKey("phase"));
+    /** @param phases the daemon's phase column (local mode has no daemon, so no phases) */
+    private static void table(List<Map<String, Object>> all, PrintWriter out, boolean phases) {
         String format = phases ? "%-24s %-15s %-9s %-10s %-10s %-10s %s%n" : "%-24s %-15s %-10s %-10s %-10s %s%n";
         List<Object> header = new ArrayList<>(List.of("NAME", "KIND", "STATE", "CPU", "MEMORY", "IMAGE"));
         if (phases) {
