@@ -9,13 +9,19 @@ sealed interface Cgroup {
     /** Reads the counters now, or returns null when the cgroup is gone (the workload stopped). */
     CgroupReading read(FileReads files);
 
+    /** The memory limit the kernel enforces on the cgroup, 0 when there is none or it is unreadable. */
+    long memoryLimit(FileReads files);
+
     /**
      * cgroup v1: each controller has its own directory (cpu and cpuacct are often, not always,
      * mounted together). Working set from {@code total_inactive_file}, the hierarchical value that
      * {@code docker stats} uses, so child cgroups are included.
      */
-    record V1(String cpuacctUsage, String cpuStat, String memoryUsage, String memoryStat, String oomControl)
-            implements Cgroup {
+    record V1(String cpuacctUsage, String cpuStat, String memoryUsage, String memoryStat, String oomControl,
+              String memoryLimit) implements Cgroup {
+
+        /** v1 writes "no limit" as the largest page-aligned value, 9223372036854771712 on 4 KiB pages. */
+        static final long V1_UNLIMITED_FROM = 1L << 62;
 
         static final byte[] THROTTLED_TIME = CgroupText.key("throttled_time");
         static final byte[] TOTAL_INACTIVE_FILE = CgroupText.key("total_inactive_file");
@@ -24,7 +30,13 @@ sealed interface Cgroup {
         /** The cgroup whose controller directories are these (absolute paths). */
         static V1 of(String cpuDir, String cpuacctDir, String memoryDir) {
             return new V1(cpuacctDir + "/cpuacct.usage", cpuDir + "/cpu.stat", memoryDir + "/memory.usage_in_bytes",
-                    memoryDir + "/memory.stat", memoryDir + "/memory.oom_control");
+                    memoryDir + "/memory.stat", memoryDir + "/memory.oom_control", memoryDir + "/memory.limit_in_bytes");
+        }
+
+        @Override
+        public long memoryLimit(FileReads files) {
+            long v = files.single(memoryLimit);
+            return v <= 0 || v >= V1_UNLIMITED_FROM ? 0 : v;
         }
 
         @Override
@@ -44,7 +56,8 @@ sealed interface Cgroup {
     }
 
     /** cgroup v2: one directory; CPU and throttling in microseconds in {@code cpu.stat}. */
-    record V2(String cpuStat, String memoryCurrent, String memoryStat, String memoryEvents) implements Cgroup {
+    record V2(String cpuStat, String memoryCurrent, String memoryStat, String memoryEvents, String memoryMax)
+            implements Cgroup {
 
         static final byte[] USAGE_USEC = CgroupText.key("usage_usec");
         static final byte[] THROTTLED_USEC = CgroupText.key("throttled_usec");
@@ -52,7 +65,14 @@ sealed interface Cgroup {
         static final byte[] OOM_KILL = CgroupText.key("oom_kill");
 
         static V2 of(String dir) {
-            return new V2(dir + "/cpu.stat", dir + "/memory.current", dir + "/memory.stat", dir + "/memory.events");
+            return new V2(dir + "/cpu.stat", dir + "/memory.current", dir + "/memory.stat", dir + "/memory.events",
+                    dir + "/memory.max");
+        }
+
+        @Override
+        public long memoryLimit(FileReads files) {
+            long v = files.single(memoryMax);
+            return v <= 0 || v == CgroupText.UNLIMITED ? 0 : v;
         }
 
         @Override

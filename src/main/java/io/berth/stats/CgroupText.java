@@ -76,6 +76,35 @@ final class CgroupText {
         return ABSENT;
     }
 
+    /**
+     * The n-th (0-based) field after the last {@code ')'} of the first line: in /proc/PID/stat the
+     * command name is in parentheses and may contain blanks and parentheses itself.
+     */
+    static long fieldAfterParen(byte[] b, int len, int n) {
+        int end = 0;
+        while (end < len && b[end] != '\n') {
+            end++;
+        }
+        int paren = end - 1;
+        while (paren >= 0 && b[paren] != ')') {
+            paren--;
+        }
+        if (paren < 0) {
+            return ABSENT;
+        }
+        int i = paren + 1;
+        for (int f = 0; i < end; f++) {
+            i = skipBlanks(b, i, end);
+            if (f == n) {
+                return number(b, i, end);
+            }
+            while (i < end && b[i] != ' ' && b[i] != '\t') {
+                i++;
+            }
+        }
+        return ABSENT;
+    }
+
     private static boolean startsWith(byte[] b, int at, byte[] key) {
         for (int k = 0; k < key.length; k++) {
             if (b[at + k] != key[k]) {

@@ -47,4 +47,9 @@ final class FileReads {
     long field(int n) {
         return CgroupText.field(buffer, length, n);
     }
+
+    /** The n-th field after the last ')' (/proc/PID/stat, whose command name may hold blanks). */
+    long fieldAfterParen(int n) {
+        return CgroupText.fieldAfterParen(buffer, length, n);
+    }
 }

@@ -1,6 +1,5 @@
 package io.berth.stats;
 
-import io.berth.manifest.Kind;
 import io.berth.runtime.EventSource;
 import io.berth.runtime.Observed;
 import io.berth.runtime.ObservedLimits;
@@ -57,7 +56,7 @@ public final class Sampler implements AutoCloseable {
 
         boolean sameObject(TargetFinder.Found f) {
             return Objects.equals(found.observed().runtimeId(), f.observed().runtimeId())
-                    && Objects.equals(found.cgroup(), f.cgroup()) && Objects.equals(found.qemuStatus(), f.qemuStatus());
+                    && Objects.equals(found.cgroup(), f.cgroup()) && Objects.equals(found.qemu(), f.qemu());
         }
     }
 
@@ -211,20 +210,20 @@ public final class Sampler implements AutoCloseable {
         for (Target t : targets.values()) {
             Observed o = t.found.observed();
             names.add(o.name());
+            long memoryLimit = t.found.memoryLimit();
             if (holdsResources(o.state())) {
                 allocatedCores += o.limits().cpuMillis() / 1000.0;
-                allocatedBytes += o.limits().memoryBytes();
+                allocatedBytes += memoryLimit;
             }
-            if (t.found.cgroup() == null) {
-                out.add(idle(o, at));
+            if (t.found.cgroup() == null && t.found.qemu() == null) {
+                out.add(idle(o, memoryLimit, at));
                 continue;
             }
-            CgroupReading r = t.found.cgroup().read(files);
-            long rss = t.found.qemuStatus() == null ? 0 : qemuRss(t.found.qemuStatus());
-            if (r == null || rss < 0) {
+            CgroupReading r = t.found.qemu() == null ? t.found.cgroup().read(files) : readQemu(t.found);
+            if (r == null) {
                 vanished = true; // stopped or replaced since the last refresh
                 t.last = null;
-                out.add(idle(o, at));
+                out.add(idle(o, memoryLimit, at));
                 continue;
             }
             CgroupReading prev = t.last;
@@ -234,8 +233,8 @@ public final class Sampler implements AutoCloseable {
             }
             double cores = r.nanoTime() > prev.nanoTime() && r.cpuNanos() >= prev.cpuNanos()
                     ? (double) (r.cpuNanos() - prev.cpuNanos()) / (r.nanoTime() - prev.nanoTime()) : 0;
-            long memory = o.kind() == Kind.VirtualMachine ? rss : r.workingSetBytes();
-            out.add(workload(o, at, cores, r.throttledNanos() / 1e9, memory, r.oomKills() > 0 || o.oomKilled()));
+            out.add(workload(o, memoryLimit, at, cores, r.throttledNanos() / 1e9, r.workingSetBytes(),
+                    r.oomKills() > 0 || o.oomKilled()));
         }
         if (vanished || anyUnknown(names)) {
             refreshRequested = true;
@@ -266,26 +265,44 @@ public final class Sampler implements AutoCloseable {
     }
 
     private static final byte[] VM_RSS = CgroupText.key("VmRSS");
+    /** USER_HZ: /proc counts CPU time in 1/100 s on every Linux architecture Berth runs on. */
+    private static final long NANOS_PER_TICK = 10_000_000L;
 
-    /** The QEMU process's resident memory (VmRSS, in kB in /proc/PID/status), or -1 when it is gone. */
-    private long qemuRss(String status) {
-        if (!files.read(status)) {
-            return -1;
+    /**
+     * A VM: CPU time and resident memory of its QEMU process (utime + stime of all its threads,
+     * VmRSS), throttling and OOM kills from its domain's cgroup where libvirt made one. Null
+     * when the process is gone.
+     */
+    private CgroupReading readQemu(TargetFinder.Found f) {
+        long now = System.nanoTime();
+        if (!files.read(f.qemu().stat())) {
+            return null;
         }
-        long kb = files.keyed(VM_RSS);
-        return kb < 0 ? -1 : kb * 1024;
+        // after "(comm)": state is field 0, utime field 11, stime field 12
+        long utime = files.fieldAfterParen(11);
+        long stime = files.fieldAfterParen(12);
+        if (utime < 0 || stime < 0 || !files.read(f.qemu().status())) {
+            return null;
+        }
+        long rssKb = files.keyed(VM_RSS);
+        if (rssKb < 0) {
+            return null;
+        }
+        CgroupReading c = f.cgroup() == null ? null : f.cgroup().read(files);
+        return new CgroupReading(now, (utime + stime) * NANOS_PER_TICK, c == null ? 0 : c.throttledNanos(),
+                rssKb * 1024, -1, c == null ? 0 : c.oomKills());
     }
 
     /** A workload that is not running (or whose cgroup is gone): it uses nothing. */
-    private static WorkloadSample idle(Observed o, Instant at) {
-        return workload(o, at, 0, 0, 0, o.oomKilled());
+    private static WorkloadSample idle(Observed o, long memoryLimit, Instant at) {
+        return workload(o, memoryLimit, at, 0, 0, 0, o.oomKilled());
     }
 
-    private static WorkloadSample workload(Observed o, Instant at, double cores, double throttled, long memory,
-                                           boolean oom) {
+    private static WorkloadSample workload(Observed o, long memoryLimit, Instant at, double cores, double throttled,
+                                           long memory, boolean oom) {
         ObservedLimits l = o.limits();
         Double limitCores = l.cpuMillis() > 0 ? l.cpuMillis() / 1000.0 : null;
-        Long limitBytes = l.memoryBytes() > 0 ? l.memoryBytes() : null;
+        Long limitBytes = memoryLimit > 0 ? memoryLimit : null;
         return new WorkloadSample(o.name(), o.kind(), at,
                 new WorkloadSample.Cpu(round(cores, 1e4), limitCores,
                         limitCores == null ? null : round(100 * cores / limitCores, 100), round(throttled, 1e4)),

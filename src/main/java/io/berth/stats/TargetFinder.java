@@ -30,9 +30,33 @@ final class TargetFinder {
      * One workload to sample.
      *
      * @param cgroup      where its counters are, null when it is not running (or not found)
-     * @param qemuStatus  /proc/PID/status of a VM's QEMU process, null for containers
+     * @param qemu        a VM's QEMU process, null for containers
+     * @param memoryLimit the limit its memory usage is measured against: for a container the
+     *                    runtime's memory limit; for a VM the hard limit the kernel enforces on the
+     *                    QEMU process (guest memory plus QEMU's own headroom, libvirt's memtune),
+     *                    because QEMU's resident memory includes that headroom and compared with
+     *                    guest memory alone it reads above 100 % (incus#1686); guest memory where
+     *                    the domain has no hard limit. 0 when unlimited.
      */
-    record Found(Observed observed, Cgroup cgroup, String qemuStatus) {
+    record Found(Observed observed, Cgroup cgroup, Qemu qemu, long memoryLimit) {
+
+        Found(Observed observed, Cgroup cgroup, Qemu qemu) {
+            this(observed, cgroup, qemu, observed.limits().memoryBytes());
+        }
+    }
+
+    /**
+     * A QEMU process's own files: its CPU time (all threads: vCPUs, emulator, I/O) and resident
+     * memory. The process, not a cgroup, is the VM's CPU account: libvirt does not always put it
+     * in a cpuacct group of its own (with cpu and cpuacct mounted apart it leaves cpuacct at the
+     * root, which counts the whole host).
+     */
+    record Qemu(String stat, String status) {
+
+        static Qemu of(Path proc, long pid) {
+            Path dir = proc.resolve(Long.toString(pid));
+            return new Qemu(dir.resolve("stat").toString(), dir.resolve("status").toString());
+        }
     }
 
     private final List<Runtime> runtimes;
@@ -41,6 +65,7 @@ final class TargetFinder {
     private final Path proc;
     /** What each runtime answered last: a runtime that does not answer keeps its workloads. */
     private final Map<Kind, List<Found>> last = new EnumMap<>(Kind.class);
+    private final FileReads files = new FileReads(4096);
     private boolean warnedNoCgroups;
 
     TargetFinder(List<Runtime> runtimes, CgroupLocator locator, Path libvirtRun, Path proc) {
@@ -83,10 +108,14 @@ final class TargetFinder {
         return switch (o.kind()) {
             case Container -> new Found(o, locator.container(o.runtimeId()).orElse(null), null);
             case VirtualMachine -> qemuPid(o.name())
-                    .map(pid -> new Found(o, locator.process(pid).orElse(null),
-                            proc.resolve(Long.toString(pid)).resolve("status").toString()))
+                    .map(pid -> vm(o, locator.process(pid).orElse(null), Qemu.of(proc, pid)))
                     .orElseGet(() -> new Found(o, null, null));
         };
+    }
+
+    private Found vm(Observed o, Cgroup cgroup, Qemu qemu) {
+        long hard = cgroup == null ? 0 : cgroup.memoryLimit(files);
+        return new Found(o, cgroup, qemu, hard > 0 ? hard : o.limits().memoryBytes());
     }
 
     /** libvirt's QEMU driver writes each running domain's pid to RUN/berth-NAME.pid. */

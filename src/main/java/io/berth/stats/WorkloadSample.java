@@ -27,10 +27,11 @@ public record WorkloadSample(String name, Kind kind, Instant sampledAt, Cpu cpu,
     /**
      * @param usageBytes     containers: the cgroup's working set (usage minus inactive page cache,
      *                       as docker stats computes it); VMs: the resident memory of the QEMU process
-     * @param limitBytes     the enforced limit (a VM's guest memory), null when unlimited
-     * @param percentOfLimit usage against the limit, null when unlimited; a VM's QEMU holds a little
-     *                       more than its guest memory (device emulation, TCG cache), so a VM whose
-     *                       guest uses all its memory shows slightly above 100
+     * @param limitBytes     the limit the kernel enforces on that usage, null when unlimited: a
+     *                       container's memory limit; for a VM the hard limit on its QEMU process
+     *                       (guest memory plus QEMU's headroom), since QEMU holds more than guest
+     *                       memory (device emulation, TCG cache) and the two are not comparable
+     * @param percentOfLimit usage against that limit, null when unlimited
      */
     public record Memory(long usageBytes, Long limitBytes, Double percentOfLimit) {
     }

@@ -133,4 +133,20 @@ class CgroupLocatorTest {
         assertThat(m.dir("/docker/abc/child")).isEqualTo("/sys/fs/cgroup/memory/child");
         assertThat(new CgroupLocator.Mount("/", "/sys/fs/cgroup").dir("/docker/x")).isEqualTo("/sys/fs/cgroup/docker/x");
     }
+
+    @Test
+    void memoryLimitsReadAsBytesAndNoLimitAsZero() throws Exception {
+        Path d = Files.createDirectories(root.resolve("m"));
+        Cgroup.V1 v1 = Cgroup.V1.of(d.toString(), d.toString(), d.toString());
+        Files.writeString(d.resolve("memory.limit_in_bytes"), "375809024\n");
+        assertThat(v1.memoryLimit(files)).isEqualTo(375809024L);
+        Files.writeString(d.resolve("memory.limit_in_bytes"), "9223372036854771712\n");
+        assertThat(v1.memoryLimit(files)).as("v1 unlimited").isZero();
+        Cgroup.V2 v2 = Cgroup.V2.of(d.toString());
+        Files.writeString(d.resolve("memory.max"), "max\n");
+        assertThat(v2.memoryLimit(files)).as("v2 unlimited").isZero();
+        Files.writeString(d.resolve("memory.max"), "268435456\n");
+        assertThat(v2.memoryLimit(files)).isEqualTo(268435456L);
+        assertThat(Cgroup.V2.of(root.resolve("gone").toString()).memoryLimit(files)).isZero();
+    }
 }

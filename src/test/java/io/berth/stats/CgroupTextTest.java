@@ -51,4 +51,13 @@ class CgroupTextTest {
         assertThat(CgroupText.field(b, b.length, 5)).isEqualTo(100);
         assertThat(CgroupText.field(b, b.length, 6)).isEqualTo(CgroupText.ABSENT);
     }
+
+    @Test
+    void procPidStatFieldsCountFromTheLastParenthesisSoOddCommandNamesDoNotShiftThem() {
+        byte[] b = "4242 (qemu (x) 1) S 1 4242 4242 0 -1 4194624 95121 0 0 0 1234 567 0 0 20 0 7 0 12345\n"
+                .getBytes(StandardCharsets.US_ASCII);
+        assertThat(CgroupText.fieldAfterParen(b, b.length, 0)).as("state is not a number").isEqualTo(CgroupText.ABSENT);
+        assertThat(CgroupText.fieldAfterParen(b, b.length, 11)).as("utime").isEqualTo(1234);
+        assertThat(CgroupText.fieldAfterParen(b, b.length, 12)).as("stime").isEqualTo(567);
+    }
 }
