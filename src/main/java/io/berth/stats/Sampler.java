@@ -42,7 +42,7 @@ import java.util.function.Supplier;
 public final class Sampler implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Sampler.class);
-    static final Duration MIN_GAP = Duration.ofSeconds(2);
+    static final Duration MIN_GAP = Duration.ofSeconds(1);
     private static final Duration REFRESH_POLL = Duration.ofMillis(250);
 
     /** The sampler thread's state for one workload: its last reading, for the next rate. */

@@ -81,7 +81,8 @@ class StatsIT {
         daemon = pb.start();
         await("daemon ready", () -> status("/q/health/ready", null) == 200);
         token = Files.readString(state.resolve("token")).strip();
-        await("the workload is sampled", () -> status("/api/v1/workloads/" + web + "/stats", token) == 200);
+        // sampled while running (a sample taken between create and start reads 0)
+        await("the workload is sampled", () -> sampledMemory() > 0);
     }
 
     @AfterEach
@@ -191,6 +192,18 @@ class StatsIT {
         await("the workload's series end with it", () -> !body("/q/metrics", null).contains("name=\"" + web + "\""));
         assertThat(status("/api/v1/workloads/" + web + "/stats", token)).isEqualTo(404);
         assertThat(value(body("/q/metrics", null), "berth_host_cpu_allocated_cores")).isZero();
+    }
+
+    /** The workload's sampled memory, or -1 while it has no sample. */
+    private long sampledMemory() {
+        if (status("/api/v1/workloads/" + web + "/stats", token) != 200) {
+            return -1;
+        }
+        try {
+            return JSON.readTree(body("/api/v1/workloads/" + web + "/stats", token)).get("memory").get("usageBytes").asLong();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** The value of the sample line {@code series VALUE} (name plus labels, exactly). */

@@ -32,6 +32,30 @@ final class SampleCollector implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Collects samples of {@code name} until the last {@code window} of them have a CPU median in
+     * [lo, hi], or {@code max} samples were seen; returns all of them (the window last). Fails
+     * with every value seen when no window qualified.
+     */
+    List<WorkloadSample> windowAtMedian(String name, int window, int max, double lo, double hi, Duration timeout)
+            throws InterruptedException {
+        List<WorkloadSample> all = new ArrayList<>();
+        // the first sample's interval may predate the workload's steady state
+        next(name, 1, timeout);
+        while (all.size() < max) {
+            all.add(next(name, 1, timeout).getFirst());
+            if (all.size() >= window) {
+                double m = median(all.subList(all.size() - window, all.size()).stream()
+                        .map(x -> x.cpu().usageCores()).toList());
+                if (m >= lo && m <= hi) {
+                    return all;
+                }
+            }
+        }
+        throw new AssertionError("no " + window + " consecutive samples of " + name + " with a median usage in ["
+                + lo + ", " + hi + "]: " + all.stream().map(x -> x.cpu().usageCores()).toList());
+    }
+
     /** Waits for the first sample of {@code name} that satisfies {@code condition}. */
     WorkloadSample until(String name, Predicate<WorkloadSample> condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
