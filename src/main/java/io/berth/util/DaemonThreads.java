@@ -2,6 +2,7 @@ package io.berth.util;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -24,6 +25,15 @@ public final class DaemonThreads {
     /** An unbounded pool that reuses idle threads. */
     public static ExecutorService cached(String name) {
         return Executors.newCachedThreadPool(factory(name));
+    }
+
+    /** One thread named {@code name} for periodic work (a sampler, a timer). */
+    public static ScheduledExecutorService scheduled(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     private static ThreadFactory factory(String name) {
