@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code agent describe NAME}: one workload as the daemon sees it — phase and why (a Pending
  * workload says what it needs and what is free), the limits the runtime enforces, restarts, the
- * desired spec and the workload's recent events.
+ * desired spec, its utilization now and the workload's recent events.
  */
 @Command(name = "describe", mixinStandardHelpOptions = true,
         description = "Show one workload: phase and why, enforced limits, restarts, spec and recent events (needs the daemon).")
@@ -43,6 +43,11 @@ public class DescribeCommand implements Callable<Integer> {
         }
         Map<String, Object> w = PlanPrinter.map(connection.client().get("api/v1/workloads/"
                 + URLEncoder.encode(name, StandardCharsets.UTF_8)));
+        try {
+            w.put("usage", connection.client().get("api/v1/workloads/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/stats"));
+        } catch (UserError | io.berth.runtime.RuntimeUnavailableException e) {
+            w.put("usage", null); // not sampled yet (or not running): describe still answers
+        }
         PrintWriter out = spec.commandLine().getOut();
         switch (output) {
             case json -> out.println(Output.json(w));
@@ -74,6 +79,14 @@ public class DescribeCommand implements Callable<Integer> {
         Map<String, Object> limits = PlanPrinter.map(w.get("limits"));
         out.println("Limits (enforced by the runtime):");
         limits.forEach((k, v) -> out.printf("  %-12s %s%n", k + ":", v));
+        if (w.get("usage") instanceof Map<?, ?> u) {
+            Map<String, Object> cpu = PlanPrinter.map(u.get("cpu"));
+            Map<String, Object> mem = PlanPrinter.map(u.get("memory"));
+            out.printf("Usage:        cpu %s of %s cores (%s), memory %s of %s (%s)%s%n", TopCommand.cores(cpu.get("usageCores")),
+                    TopCommand.cores(cpu.get("limitCores")), TopCommand.percent(cpu.get("percentOfLimit")),
+                    TopCommand.bytes(mem.get("usageBytes")), TopCommand.bytes(mem.get("limitBytes")),
+                    TopCommand.percent(mem.get("percentOfLimit")), Boolean.TRUE.equals(u.get("oomKilled")) ? ", OOMKilled" : "");
+        }
         for (Object n : (List<?>) w.getOrDefault("notes", List.of())) {
             out.println("Note: " + n);
         }

@@ -204,6 +204,36 @@ class ClientModeIT {
         }
     }
 
+    @Test
+    void topShowsABurnerNearItsLimitAndDescribeShowsItsUsage() throws Exception {
+        String burner = app + "-burn";
+        Files.writeString(manifests.resolve("burn.yaml"), """
+                apiVersion: berth.io/v1
+                kind: Container
+                metadata: {name: %s}
+                spec:
+                  resources:
+                    limits: {cpu: 500m, memory: 32Mi}
+                  image: berth/busybox:1
+                  command: ["sh", "-c", "while :; do :; done"]
+                """.formatted(burner));
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile(
+                burner + "\\s+Container\\s+(\\d+\\.\\d+)/0\\.50\\s+(\\d+)%\\s+\\S+/32\\.0Mi");
+        Map<String, String> env = daemon.clientEnv();
+        String[] seen = new String[1];
+        // Near its limit: the CFS quota caps it at 0.5; on a busy 2-core host it may get less for a while.
+        daemon.await("agent top shows the burner near its 0.5-core limit", () -> {
+            Agent.Result top = agent.run(env, "top");
+            seen[0] = top.toString();
+            java.util.regex.Matcher m = row.matcher(top.out());
+            return top.exit() == 0 && m.find() && Double.parseDouble(m.group(1)) >= 0.40
+                    && Double.parseDouble(m.group(1)) <= 0.56 && top.out().contains("HOST cpu: ");
+        });
+        assertThat(seen[0]).contains("NAME", "CPU(cores)", "MEMORY used/limit");
+        Agent.Result describe = agent.run(daemon.clientEnv(), "describe", burner);
+        assertThat(describe.out()).as(describe.toString()).containsPattern("Usage:\\s+cpu 0\\.\\d\\d of 0\\.50 cores");
+    }
+
     static Path write(Path file, String name, String memory, String extra) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         Files.writeString(tmp, """
