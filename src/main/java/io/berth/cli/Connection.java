@@ -37,6 +37,17 @@ public class Connection {
         return local;
     }
 
+    /**
+     * The client for a command that only the daemon can answer (its status, events, samples);
+     * with --local, a user error saying why and what to do instead.
+     */
+    Client daemonOnly(String whyNotLocal) {
+        if (local) {
+            throw new UserError(whyNotLocal);
+        }
+        return client();
+    }
+
     Client client() {
         String url = server != null ? server : System.getenv().getOrDefault("BERTH_SERVER", DEFAULT_SERVER);
         URI uri;

@@ -37,14 +37,12 @@ public class DescribeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (connection.local()) {
-            throw new UserError("describe shows the daemon's status and events; without a daemon use `agent get "
+        Client client = connection.daemonOnly("describe shows the daemon's status and events; without a daemon use `agent get "
                     + name + " --local -o yaml`");
-        }
-        Map<String, Object> w = PlanPrinter.map(connection.client().get("api/v1/workloads/"
+        Map<String, Object> w = PlanPrinter.map(client.get("api/v1/workloads/"
                 + URLEncoder.encode(name, StandardCharsets.UTF_8)));
         try {
-            w.put("usage", connection.client().get("api/v1/workloads/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/stats"));
+            w.put("usage", client.get("api/v1/workloads/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/stats"));
         } catch (UserError | io.berth.runtime.RuntimeUnavailableException e) {
             w.put("usage", null); // not sampled yet (or not running): describe still answers
         }

@@ -33,11 +33,8 @@ public class EventsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (connection.local()) {
-            throw new UserError("events are kept by the daemon (agent serve); there is no --local mode");
-        }
         PrintWriter out = spec.commandLine().getOut();
-        Client client = connection.client();
+        Client client = connection.daemonOnly("events are kept by the daemon (agent serve); there is no --local mode");
         if (!watch) {
             PlanPrinter.list(client.get("api/v1/events")).forEach(e -> print(out, e));
             return ExitCodes.OK;

@@ -22,11 +22,9 @@ public class ReconcileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (connection.local()) {
-            throw new UserError("reconcile asks the daemon (agent serve); without one, run `agent apply --local`");
-        }
-        Map<String, Object> r = PlanPrinter.map(connection.client().post("api/v1/reconcile", new byte[0],
-                "application/json", Duration.ofSeconds(60)));
+        Client client = connection.daemonOnly("reconcile asks the daemon (agent serve); without one, run `agent apply --local`");
+        Map<String, Object> r = PlanPrinter.map(client.post("api/v1/reconcile", new byte[0], "application/json",
+                Duration.ofSeconds(60)));
         spec.commandLine().getOut().printf("Reconcile %s: %s workloads enqueued.%n", r.get("id"), r.get("enqueued"));
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;

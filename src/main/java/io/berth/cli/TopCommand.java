@@ -40,14 +40,11 @@ public class TopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (connection.local()) {
-            throw new UserError("top reads the daemon's sampler (agent serve); there is no --local mode");
-        }
         if (interval < 1) {
             throw new UserError("--interval must be at least 1 second");
         }
         PrintWriter out = spec.commandLine().getOut();
-        Client client = connection.client();
+        Client client = connection.daemonOnly("top reads the daemon's sampler (agent serve); there is no --local mode");
         do {
             Map<String, Object> stats = PlanPrinter.map(client.get("api/v1/stats"));
             if (output == Output.Format.table) {

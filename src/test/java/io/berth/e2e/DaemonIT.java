@@ -96,19 +96,6 @@ class DaemonIT {
     }
 
     private void write(String memory) throws IOException {
-        Path tmp = manifests.resolve(".web.yaml.tmp");
-        Files.writeString(tmp, """
-                apiVersion: berth.io/v1
-                kind: Container
-                metadata: {name: %s}
-                spec:
-                  resources:
-                    limits: {cpu: 100m, memory: %s}
-                  image: berth/busybox:1
-                  command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
-                """.formatted(web, memory));
-        // Atomic rename, as editors and config management do.
-        Files.move(tmp, manifests.resolve("web.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ClientModeIT.write(manifests.resolve("web.yaml"), web, memory, ""); // atomic rename, as editors do
     }
 }

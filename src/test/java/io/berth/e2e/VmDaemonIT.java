@@ -1,6 +1,7 @@
 package io.berth.e2e;
 
 import io.berth.testing.DaemonProcess;
+import io.berth.testing.Manifests;
 import io.berth.testing.Virsh;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class VmDaemonIT {
 
-    static final Path IMAGES = Path.of("/var/lib/berth/images");
     static final Duration BOOT = Duration.ofSeconds(120);
 
     final String id = UUID.randomUUID().toString().substring(0, 6);
@@ -58,21 +58,7 @@ class VmDaemonIT {
 
     @Test
     void aVmDestroyedByHandRunsAgainWithinSecondsFromLibvirtsEventsAndTheDaemonStillStopsPromptly() throws Exception {
-        Files.writeString(manifests.resolve("vm.yaml"), """
-                apiVersion: berth.io/v1
-                kind: VirtualMachine
-                metadata: {name: %s}
-                spec:
-                  hypervisor: qemu
-                  resources:
-                    limits: {cpu: "0.5", memory: 128Mi}
-                  disk: {image: %s}
-                  kernel:
-                    path: %s
-                    initrd: %s
-                    cmdline: "console=ttyS0 panic=-1"
-                """.formatted(vm, IMAGES.resolve("base-64m.qcow2"), IMAGES.resolve("vmlinuz"),
-                IMAGES.resolve("initrd-busybox.img")));
+        Files.writeString(manifests.resolve("vm.yaml"), Manifests.tinyVmYaml(vm, "0.5", "128Mi", ""));
         daemon.await("VM running", BOOT, this::running);
         String firstId = Virsh.ok("domid", domain);
 

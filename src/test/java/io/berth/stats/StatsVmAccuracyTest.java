@@ -47,20 +47,7 @@ class StatsVmAccuracyTest {
 
     @Test
     void aVmWithAFractionalCpuLimitRunningABurnerIsCappedAndReportedSo() throws Exception {
-        Workload w = Manifests.one("""
-                apiVersion: berth.io/v1
-                kind: VirtualMachine
-                metadata: {name: %s}
-                spec:
-                  hypervisor: qemu
-                  resources:
-                    limits: {cpu: "0.5", memory: 128Mi}
-                  disk: {image: /var/lib/berth/images/base-64m.qcow2}
-                  kernel:
-                    path: /var/lib/berth/images/vmlinuz
-                    initrd: /var/lib/berth/images/initrd-busybox.img
-                    cmdline: console=ttyS0 panic=-1 berth.burn=1
-                """.formatted(name));
+        Workload w = Manifests.tinyVm(name, "0.5", "128Mi", "berth.burn=1");
         runtime.create(w, new Ownership(agent, "/test/manifests"));
         runtime.start(name);
         Path console = STATE.resolve("vms").resolve(name).resolve("console.log");

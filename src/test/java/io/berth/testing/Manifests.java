@@ -53,4 +53,30 @@ public final class Manifests {
                   command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
                 """.formatted(name, cpu, memory));
     }
+
+    /**
+     * The tiny offline test VM (TCG; Debian's cloud kernel and the busybox initramfs of
+     * deploy/guest, on the 64 MiB base disk), as YAML; {@code cmdlineExtra} adds kernel arguments
+     * such as {@code berth.burn=1}.
+     */
+    public static String tinyVmYaml(String name, String cpu, String memory, String cmdlineExtra) {
+        return """
+                apiVersion: berth.io/v1
+                kind: VirtualMachine
+                metadata: {name: %s}
+                spec:
+                  hypervisor: qemu
+                  resources:
+                    limits: {cpu: "%s", memory: %s}
+                  disk: {image: /var/lib/berth/images/base-64m.qcow2}
+                  kernel:
+                    path: /var/lib/berth/images/vmlinuz
+                    initrd: /var/lib/berth/images/initrd-busybox.img
+                    cmdline: console=ttyS0 panic=-1%s
+                """.formatted(name, cpu, memory, cmdlineExtra.isEmpty() ? "" : " " + cmdlineExtra);
+    }
+
+    public static Workload tinyVm(String name, String cpu, String memory, String cmdlineExtra) {
+        return one(tinyVmYaml(name, cpu, memory, cmdlineExtra));
+    }
 }

@@ -202,20 +202,7 @@ class LibvirtEventsTest {
     }
 
     private static Workload vm(String name) {
-        return Manifests.one("""
-                apiVersion: berth.io/v1
-                kind: VirtualMachine
-                metadata: {name: %s}
-                spec:
-                  hypervisor: qemu
-                  resources:
-                    limits: {cpu: "0.5", memory: 64Mi}
-                  disk: {image: /var/lib/berth/images/base-64m.qcow2}
-                  kernel:
-                    path: /var/lib/berth/images/vmlinuz
-                    initrd: /var/lib/berth/images/initrd-busybox.img
-                    cmdline: console=ttyS0 panic=-1
-                """.formatted(name));
+        return Manifests.tinyVm(name, "0.5", "64Mi", "");
     }
 
     private void await(String what, Duration max, BooleanSupplier condition) throws InterruptedException {

@@ -21,20 +21,7 @@ class LibvirtRuntimeContractTest extends RuntimeContractTest {
 
     @Override
     protected Workload workload(String name, String cpu, String memory) {
-        return Manifests.one("""
-                apiVersion: berth.io/v1
-                kind: VirtualMachine
-                metadata: {name: %s}
-                spec:
-                  hypervisor: qemu
-                  resources:
-                    limits: {cpu: "%s", memory: %s}
-                  disk: {image: /var/lib/berth/images/base-64m.qcow2}
-                  kernel:
-                    path: /var/lib/berth/images/vmlinuz
-                    initrd: /var/lib/berth/images/initrd-busybox.img
-                    cmdline: console=ttyS0 panic=-1
-                """.formatted(name, cpu, memory));
+        return Manifests.tinyVm(name, cpu, memory, "");
     }
 
     @Override
