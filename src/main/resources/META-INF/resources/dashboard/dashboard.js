@@ -419,8 +419,8 @@
     if (e.sample && e.sample.oomKilled) out.push('OOM-killed');
     if (e.sample && e.sample.cpu.throttledSeconds > 0) out.push('throttled ' + e.sample.cpu.throttledSeconds.toFixed(1) + ' s');
     if (e.info && e.info.lastError) out.push(e.info.lastError);
-    if (!e.info) out.push('not in the manifests');
-    else if (!e.info.desired) out.push('not desired (will be removed)');
+    if (!e.info) out.push('no longer listed');
+    else if (!e.info.desired) out.push('not in the watched manifests');
     return out.join(' · ');
   }
 
