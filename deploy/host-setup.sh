@@ -8,7 +8,7 @@
 #
 # Steps (see main at the bottom):
 #   install_packages    - Debian/Ubuntu packages (docker.io, busybox-static,
-#                         libvirt, qemu, ...)
+#                         libvirt, qemu, chromium for the dashboard test, ...)
 #   start_docker        - make sure Docker Engine answers (systemd or plain dockerd)
 #   start_libvirt       - make sure libvirtd answers on qemu:///system (systemd
 #                         or plain virtlogd + libvirtd)
@@ -36,6 +36,11 @@ set -euo pipefail
 # Packages needed for containers. The VM work adds its packages (libvirt,
 # qemu, ...) to VM_PACKAGES below; install_packages installs both lists.
 CONTAINER_PACKAGES=(docker.io busybox-static docker-compose curl git openssl)
+
+# Packages the test suite needs beyond the runtimes: the dashboard test (DashboardIT) drives
+# Debian's chromium headless through chromedriver; Selenium is told both paths and downloads
+# no browser. Installed with their Recommends (fonts among them), like CONTAINER_PACKAGES.
+TEST_PACKAGES=(chromium chromium-driver)
 
 # Packages needed for VMs (KVM/QEMU through libvirt), installed without their
 # Recommends (those would pull in Xen/VirtualBox drivers, LVM, GTK, GStreamer
@@ -168,7 +173,7 @@ apt_update_once() {
 # ---------------------------------------------------------------------------
 
 install_packages() {
-    local wanted=("${CONTAINER_PACKAGES[@]}" "${VM_PACKAGES[@]}")
+    local wanted=("${CONTAINER_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${VM_PACKAGES[@]}")
 
     if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
         log "not a Debian/Ubuntu host: skipping package installation"
@@ -179,7 +184,7 @@ install_packages() {
     fi
 
     local missing_container=() missing_vm=() pkg
-    for pkg in "${CONTAINER_PACKAGES[@]}"; do
+    for pkg in "${CONTAINER_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; do
         is_installed "$pkg" || missing_container+=("$pkg")
     done
     for pkg in "${VM_PACKAGES[@]}"; do
