@@ -3,6 +3,7 @@ package io.berth.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.testing.Agent;
+import io.berth.testing.DaemonProcess;
 import io.berth.testing.Docker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,11 +24,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -63,15 +58,13 @@ class DashboardIT {
     final String agent = "e2e-dash-" + id;
     final String idle = "dash-idle-" + id;
     final String burner = "dash-burn-" + id;
-    final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path manifests;
     @TempDir
     Path state;
 
-    Process daemon;
-    int port;
+    DaemonProcess daemon;
     WebDriver browser;
 
     @BeforeEach
@@ -95,18 +88,7 @@ class DashboardIT {
                   image: berth/busybox:1
                   command: ["sh", "-c", "while :; do :; done"]
                 """.formatted(idle, burner));
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        ProcessBuilder pb = new ProcessBuilder(Agent.root().resolve("agent").toString(), "serve",
-                "--manifests", manifests.toString(), "--state-dir", state.toString(),
-                "--listen", "127.0.0.1:" + port, "--agent-name", agent)
-                .redirectErrorStream(true)
-                .redirectOutput(state.resolve("daemon.log").toFile());
-        pb.environment().put("BERTH_RESYNC_INTERVAL", "2s");
-        pb.environment().put("BERTH_STATS_INTERVAL", "1s");
-        daemon = pb.start();
-        await("daemon ready", () -> status("/q/health/ready", null) == 200);
+        daemon = DaemonProcess.start(manifests, state, agent, Map.of("BERTH_STATS_INTERVAL", "1s"));
     }
 
     @AfterEach
@@ -114,9 +96,8 @@ class DashboardIT {
         if (browser != null) {
             browser.quit();
         }
-        if (daemon != null && daemon.isAlive()) {
-            daemon.destroy();
-            daemon.waitFor(30, TimeUnit.SECONDS);
+        if (daemon != null) {
+            daemon.close();
         }
         Docker.removeAgentContainers(agent);
     }
@@ -125,7 +106,7 @@ class DashboardIT {
     void showsEveryWorkloadAndChartsThatFollowTheBurner() throws Exception {
         String token = Files.readString(state.resolve("token")).strip();
         browser = chromium();
-        browser.get(url("/"));
+        browser.get(daemon.url() + "/");
 
         // The page itself needs no token; it asks for one, and a wrong one is named as such.
         await("token form", () -> browser.findElement(By.id("login")).isDisplayed());
@@ -175,7 +156,7 @@ class DashboardIT {
         assertThat(shown).as("CPU cores shown for the burner").isBetween(0.2, 0.65);
 
         // What the page shows is what the API says: the API's newest sample is a point of the chart.
-        JsonNode sample = JSON.readTree(get("/api/v1/workloads/" + burner + "/stats", token).body());
+        JsonNode sample = JSON.readTree(daemon.get("/api/v1/workloads/" + burner + "/stats", token).body());
         long at = Instant.parse(sample.get("sampledAt").asText()).toEpochMilli();
         double cores = sample.get("cpu").get("usageCores").asDouble();
         await("API sample in the chart", () -> cpuSeries(burner).stream()
@@ -282,48 +263,19 @@ class DashboardIT {
         return colours.size();
     }
 
-    private String url(String path) {
-        return "http://127.0.0.1:" + port + path;
-    }
-
-    private int status(String path, String token) {
-        HttpResponse<String> r = get(path, token);
-        return r == null ? -1 : r.statusCode();
-    }
-
-    private HttpResponse<String> get(String path, String token) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(10));
-            if (token != null) {
-                b.header("Authorization", "Bearer " + token);
-            }
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
-    }
-
+    /** The daemon's wait, tolerating elements not rendered yet, and showing the page's text if it fails. */
     private void await(String what, BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            if (!daemon.isAlive()) {
-                throw new AssertionError("the daemon exited: " + Files.readString(state.resolve("daemon.log")));
-            }
-            try {
-                if (condition.getAsBoolean()) {
-                    return;
+        try {
+            daemon.await(what, WAIT, () -> {
+                try {
+                    return condition.getAsBoolean();
+                } catch (RuntimeException e) {
+                    return false; // e.g. an element not rendered yet
                 }
-            } catch (RuntimeException e) {
-                last = e; // e.g. an element not rendered yet
-            }
-            Thread.sleep(250);
+            });
+        } catch (AssertionError e) {
+            String page = browser == null ? "" : "\npage text:\n" + browser.findElement(By.tagName("body")).getText();
+            throw new AssertionError(e.getMessage() + page, e);
         }
-        String page = browser == null ? "" : "\npage text:\n" + browser.findElement(By.tagName("body")).getText();
-        throw new AssertionError(what + ": not within " + WAIT.toSeconds() + " s" + page + "\ndaemon log:\n"
-                + Files.readString(state.resolve("daemon.log")), last);
     }
 }
