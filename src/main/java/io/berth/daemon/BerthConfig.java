@@ -89,8 +89,11 @@ public interface BerthConfig {
         @WithDefault("5m")
         Duration maxBackoff();
 
-        /** Up this long after a restart, and the back-off starts over. */
-        @WithDefault("10m")
+        /**
+         * Up this long after a restart, and the back-off starts over (Docker's rule: a workload that
+         * ran 10 s was not crash-looping, so a hand-made kill every so often is repaired at once).
+         */
+        @WithDefault("10s")
         Duration resetAfter();
     }
 }

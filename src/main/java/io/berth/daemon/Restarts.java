@@ -7,10 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Berth's restart bookkeeping (restartPolicy and failed health checks, for containers and VMs
- * alike), after the kubelet's crash-loop back-off: the first restart is immediate, each one after
- * it waits twice as long as the one before (from {@code initial} up to {@code max}), and a workload
- * that stayed up for {@code resetAfter} since its last restart starts again from an immediate
- * restart. Thread-safe.
+ * alike), after the kubelet's crash-loop back-off and Docker's reset rule: the first restart is
+ * immediate, each one after it waits twice as long as the one before (from {@code initial} up to
+ * {@code max}), and a workload that stayed up for {@code resetAfter} since its last restart
+ * starts again from an immediate restart. Thread-safe.
  */
 final class Restarts {
 
