@@ -9,13 +9,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * Berth's restart bookkeeping (restartPolicy and failed health checks, for containers and VMs
  * alike), after the kubelet's crash-loop back-off and Docker's reset rule: the first restart is
  * immediate, each one after it waits twice as long as the one before (from {@code initial} up to
- * {@code max}), and a workload that stayed up for {@code resetAfter} since its last restart
- * starts again from an immediate restart. Thread-safe.
+ * {@code max}, counted from when the stop was seen), and a workload that stayed up for
+ * {@code resetAfter} after its last restart starts again from an immediate restart. Thread-safe.
  */
 final class Restarts {
 
-    /** @param consecutive restarts since the back-off last reset; {@code total} since Berth started */
-    record State(int total, int consecutive, Instant last) {
+    /**
+     * @param consecutive restarts since the back-off last reset; {@code total} since Berth started
+     * @param exitSeen    when the current stop was first seen (the wait runs from there), null while it runs
+     */
+    record State(int total, int consecutive, Instant last, Instant exitSeen) {
     }
 
     private final Duration initial;
@@ -29,19 +32,34 @@ final class Restarts {
         this.resetAfter = resetAfter;
     }
 
-    /** When the next restart of this workload may happen (now or earlier: at once). */
-    Instant nextAllowed(String name, Instant now) {
-        State s = current(name, now);
-        if (s.consecutive() == 0) {
-            return now;
+    /**
+     * When the next restart of this stopped (or unhealthy) workload may happen: now for the first,
+     * else the back-off after the stop was first seen. The first call for a stop decides whether
+     * it ran long enough since its last restart to start the back-off over; later calls while it
+     * waits keep that decision.
+     */
+    synchronized Instant nextAllowed(String name, Instant now) {
+        State s = states.getOrDefault(name, new State(0, 0, null, null));
+        if (s.exitSeen() == null) {
+            boolean ranLongEnough = s.last() == null || Duration.between(s.last(), now).compareTo(resetAfter) >= 0;
+            s = new State(s.total(), ranLongEnough ? 0 : s.consecutive(), s.last(), now);
+            states.put(name, s);
         }
-        return s.last().plus(delay(s.consecutive()));
+        return s.consecutive() == 0 ? now : s.exitSeen().plus(delay(s.consecutive()));
     }
 
     /** Records a restart made now. */
-    void restarted(String name, Instant now) {
-        State s = current(name, now);
-        states.put(name, new State(s.total() + 1, s.consecutive() + 1, now));
+    synchronized void restarted(String name, Instant now) {
+        State s = states.getOrDefault(name, new State(0, 0, null, null));
+        states.put(name, new State(s.total() + 1, s.consecutive() + 1, now, null));
+    }
+
+    /** Seen running (started by hand, say): a stop seen before no longer counts as the current one. */
+    synchronized void running(String name) {
+        State s = states.get(name);
+        if (s != null && s.exitSeen() != null) {
+            states.put(name, new State(s.total(), s.consecutive(), s.last(), null));
+        }
     }
 
     int total(String name) {
@@ -63,13 +81,5 @@ final class Restarts {
             ms *= 2;
         }
         return Duration.ofMillis(Math.min(ms, max.toMillis()));
-    }
-
-    private State current(String name, Instant now) {
-        State s = states.getOrDefault(name, new State(0, 0, null));
-        if (s.last() != null && Duration.between(s.last(), now).compareTo(resetAfter) >= 0) {
-            return new State(s.total(), 0, s.last()); // it stayed up long enough: forgive
-        }
-        return s;
     }
 }
