@@ -190,10 +190,10 @@ final class Reconciler {
     private WorkQueue.Result steady(String name, long started, Workload want, Observed o, Action action) {
         if (o != null && o.state() == WorkloadState.Running) {
             admission.count(name, Admission.Need.of(want));
-            restarts.running(name);
             if (o.unhealthy() && restartable(want) && !detectOnly) {
                 return restartUnhealthy(name, started, want, o, action);
             }
+            restarts.running(name);
             Status.put(book, name, StatusBook.Phase.Running, "unchanged", null, o.notes(), restarts, null);
         } else {
             // Stopped and meant to stay so (restartPolicy): it no longer holds capacity.
