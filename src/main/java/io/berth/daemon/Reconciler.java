@@ -129,7 +129,7 @@ final class Reconciler {
         }
         if (detectOnly) {
             Status.put(book, name, StatusBook.Phase.Drifted, action.verb(), action.reason(), notes(o), restarts, null);
-            book.event(name, "DriftDetected", action.verb() + ": " + action.reason());
+            book.event(name, "DriftDetected", "would " + action.verb() + ": " + action.reason());
             LOG.infof("%s: drift detected, not repaired (detect-only): would %s (%s)", name, action.verb(), action.reason());
             report(name, started, action, "detect-only mode: drift reported, not repaired");
             return new WorkQueue.Done();

@@ -70,6 +70,31 @@ class DaemonIT {
     }
 
     @Test
+    void detectOnlyReportsDriftAndTouchesNothing() throws Exception {
+        String container = "berth-" + web;
+        write("64Mi");
+        daemon.await("container created", () -> Docker.run("inspect", container).exit() == 0
+                && Docker.inspect(container, "{{.State.Status}}").equals("running"));
+        daemon.close();
+        daemon = DaemonProcess.start(manifests, state, agent, Map.of(), "--detect-only");
+
+        String token = daemon.token();
+        Docker.ok("update", "--memory", "48m", "--memory-swap", "48m", container);
+        daemon.await("the drift is reported", () -> {
+            String w = daemon.get("/api/v1/workloads/" + web, token).body();
+            return w.contains("\"phase\":\"Drifted\"") && w.contains("DriftDetected");
+        });
+        Thread.sleep(4000); // two resyncs later
+        assertThat(Docker.inspect(container, "{{.HostConfig.Memory}}")).as("not repaired").isEqualTo(Long.toString(48L << 20));
+
+        Docker.ok("stop", "-t", "1", container);
+        daemon.await("the stop is reported", () -> daemon.get("/api/v1/events", token).body()
+                .contains("would start"));
+        Thread.sleep(3000);
+        assertThat(Docker.inspect(container, "{{.State.Status}}")).as("not restarted").isEqualTo("exited");
+    }
+
+    @Test
     void theApiNeedsTheTokenAndHealthDoesNot() throws Exception {
         Path tokenFile = state.resolve("token");
         assertThat(Files.getPosixFilePermissions(tokenFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
