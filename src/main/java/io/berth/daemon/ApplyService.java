@@ -39,7 +39,8 @@ final class ApplyService {
     record Request(List<Workload> workloads, Map<String, String> sourceOf, Set<String> sources, boolean prune) {
     }
 
-    private record Waiter(long sinceNanos, CompletableFuture<Map<String, Object>> result) {
+    /** Completed by the first report of a reconcile that read at least generation {@code after}. */
+    private record Waiter(java.util.concurrent.atomic.AtomicLong after, CompletableFuture<Map<String, Object>> result) {
     }
 
     private final DesiredState desired;
@@ -62,7 +63,7 @@ final class ApplyService {
             return;
         }
         for (Waiter w : ws) {
-            if (report.startedNanos() - w.sinceNanos() >= 0) {
+            if (report.generation() >= w.after().get()) {
                 w.result().complete(report.outcome());
             }
         }
@@ -99,9 +100,10 @@ final class ApplyService {
                 names.add(a.name());
             }
         }
-        Map<String, CompletableFuture<Map<String, Object>>> pending = register(names);
+        Map<String, Waiter> pending = register(names);
         try {
             Set<String> touched = desired.apply(bySource, request.prune());
+            arm(pending, desired.generation());
             touched.forEach(queue::enqueue);
             names.forEach(queue::enqueue);
             List<Map<String, Object>> result = new ArrayList<>(await(pending, timeout));
@@ -120,11 +122,9 @@ final class ApplyService {
 
     /** Deletes one workload: from its API source, or (not declared by any) directly; waits for it. */
     Map<String, Object> delete(String name, Duration timeout) {
-        Map<String, CompletableFuture<Map<String, Object>>> pending = register(List.of(name));
+        Map<String, Waiter> pending = register(List.of(name));
         try {
-            if (desired.remove(name) == null) {
-                reconciler.requestDelete(name);
-            }
+            arm(pending, desired.remove(name) == null ? reconciler.requestDelete(name) : desired.generation());
             queue.enqueue(name);
             return await(pending, timeout).getFirst();
         } finally {
@@ -166,31 +166,35 @@ final class ApplyService {
         return all;
     }
 
-    private Map<String, CompletableFuture<Map<String, Object>>> register(List<String> names) {
-        long now = System.nanoTime();
-        Map<String, CompletableFuture<Map<String, Object>>> out = new LinkedHashMap<>();
+    /** Waiters that no report completes until armed (before the change is made, so none is missed). */
+    private Map<String, Waiter> register(List<String> names) {
+        Map<String, Waiter> out = new LinkedHashMap<>();
         for (String n : names) {
-            Waiter w = new Waiter(now, new CompletableFuture<>());
+            Waiter w = new Waiter(new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE), new CompletableFuture<>());
             waiters.computeIfAbsent(n, k -> new CopyOnWriteArrayList<>()).add(w);
-            out.put(n, w.result());
+            out.put(n, w);
         }
         return out;
     }
 
-    private void unregister(Map<String, CompletableFuture<Map<String, Object>>> pending) {
-        pending.forEach((name, f) -> waiters.computeIfPresent(name, (k, list) -> {
-            list.removeIf(w -> w.result() == f);
+    /** From now on, a report of a reconcile that read {@code generation} or later completes them. */
+    private static void arm(Map<String, Waiter> pending, long generation) {
+        pending.values().forEach(w -> w.after().set(generation));
+    }
+
+    private void unregister(Map<String, Waiter> pending) {
+        pending.forEach((name, w) -> waiters.computeIfPresent(name, (k, list) -> {
+            list.remove(w);
             return list.isEmpty() ? null : list;
         }));
     }
 
-    private static List<Map<String, Object>> await(Map<String, CompletableFuture<Map<String, Object>>> pending,
-                                                   Duration timeout) {
+    private static List<Map<String, Object>> await(Map<String, Waiter> pending, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Map.Entry<String, CompletableFuture<Map<String, Object>>> e : pending.entrySet()) {
+        for (Map.Entry<String, Waiter> e : pending.entrySet()) {
             try {
-                out.add(e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                out.add(e.getValue().result().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             } catch (TimeoutException ex) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("name", e.getKey());

@@ -64,6 +64,8 @@ final class DesiredState {
     private final Supplier<Map<String, Workload>> directory;
     private final Path dir;
     private volatile Map<String, Map<String, Workload>> api = Map.of();
+    /** Bumped after every change through the API, so a reconcile can say which state it read. */
+    private volatile long generation;
 
     DesiredState(String directorySource, Supplier<Map<String, Workload>> directory, Path stateDir) {
         this.directorySource = directorySource;
@@ -95,6 +97,19 @@ final class DesiredState {
             }
         }
         api = Map.copyOf(loaded);
+    }
+
+    /**
+     * The generation of the API-applied state: read it before {@link #find}, and a reconcile that
+     * read generation G saw every change up to G (the state is published before the bump).
+     */
+    long generation() {
+        return generation;
+    }
+
+    /** Marks a change made beside this state (a deletion requested for an undeclared workload). */
+    synchronized long bump() {
+        return ++generation;
     }
 
     String directorySource() {
@@ -177,6 +192,7 @@ final class DesiredState {
             persist(e.getKey(), after);
         }
         api = Map.copyOf(next);
+        generation++;
         return touched;
     }
 
@@ -201,6 +217,7 @@ final class DesiredState {
         Map<String, Map<String, Workload>> next = new HashMap<>(api);
         next.put(owner, Map.copyOf(after));
         api = Map.copyOf(next);
+        generation++;
         return owner;
     }
 

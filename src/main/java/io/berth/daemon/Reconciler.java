@@ -42,8 +42,11 @@ final class Reconciler {
     /** How often a workload waiting for capacity is looked at again even if nothing is freed. */
     static final Duration PENDING_RECHECK = Duration.ofSeconds(30);
 
-    /** One finished reconcile: which name, when it started (System.nanoTime), what came of it (a {@link Views#outcome} tree). */
-    record Report(String name, long startedNanos, Map<String, Object> outcome) {
+    /**
+     * One finished reconcile: which name, the generation of the API-applied desired state it read
+     * ({@link DesiredState#generation}), what came of it (a {@link Views#outcome} tree).
+     */
+    record Report(String name, long generation, Map<String, Object> outcome) {
     }
 
     private final Map<Kind, Runtime> runtimes;
@@ -79,19 +82,24 @@ final class Reconciler {
         }, 1, grace);
     }
 
-    /** Makes the next reconcile of this name delete it even though no source of this daemon declares it. */
-    void requestDelete(String name) {
+    /**
+     * Makes the next reconcile of this name delete it even though no source of this daemon
+     * declares it; returns the generation whose reconciles see the request.
+     */
+    long requestDelete(String name) {
         deleteRequested.add(name);
+        return desired.bump();
     }
 
     WorkQueue.Result reconcile(String name) {
         long started = System.nanoTime();
+        long generation = desired.generation(); // before reading the desired state: see DesiredState
         WorkQueue.Result result;
         try {
-            result = decideAndAct(name, started);
+            result = decideAndAct(name, generation);
         } catch (RuntimeUnavailableException e) {
             Status.put(book, name, StatusBook.Phase.Pending, "observe", e.getMessage(), List.of(), restarts, null);
-            report(name, started, null, e.getMessage());
+            report(name, generation, null, e.getMessage());
             result = new WorkQueue.Retry(e.getMessage());
         }
         duration.record(Duration.ofNanos(System.nanoTime() - started));
@@ -104,7 +112,7 @@ final class Reconciler {
         return result;
     }
 
-    private WorkQueue.Result decideAndAct(String name, long started) {
+    private WorkQueue.Result decideAndAct(String name, long generation) {
         DesiredState.Entry entry = desired.find(name);
         Workload want = entry == null ? null : entry.workload();
         Optional<Observed> have = observe(name, want);
@@ -115,7 +123,7 @@ final class Reconciler {
             if (have.isEmpty() || !(requested || desired.knows(have.get().source()))) {
                 book.forget(name); // not ours to remove: no source of this daemon declared it
                 release(name);
-                report(name, started, null, null);
+                report(name, generation, null, null);
                 return new WorkQueue.Done();
             }
             action = new Action.Delete(have.get(), requested ? "deletion requested"
@@ -125,13 +133,13 @@ final class Reconciler {
         }
         Observed o = have.orElse(null);
         if (!action.hasEffect()) {
-            return steady(name, started, want, o, action);
+            return steady(name, generation, want, o, action);
         }
         if (detectOnly) {
             Status.put(book, name, StatusBook.Phase.Drifted, action.verb(), action.reason(), notes(o), restarts, null);
             book.event(name, "DriftDetected", "would " + action.verb() + ": " + action.reason());
             LOG.infof("%s: drift detected, not repaired (detect-only): would %s (%s)", name, action.verb(), action.reason());
-            report(name, started, action, "detect-only mode: drift reported, not repaired");
+            report(name, generation, action, "detect-only mode: drift reported, not repaired");
             return new WorkQueue.Done();
         }
         boolean restart = action instanceof Action.Start && o != null && o.state() == WorkloadState.Exited;
@@ -140,7 +148,7 @@ final class Reconciler {
             if (next.isAfter(Instant.now())) {
                 String why = action.reason() + "; restart back-off until " + next;
                 Status.put(book, name, StatusBook.Phase.Stopped, "start", why, notes(o), restarts, next);
-                report(name, started, action, "waiting to restart (back-off) until " + next);
+                report(name, generation, action, "waiting to restart (back-off) until " + next);
                 return new WorkQueue.RequeueAfter(Duration.between(Instant.now(), next), "restart back-off");
             }
         }
@@ -153,7 +161,7 @@ final class Reconciler {
                     LOG.infof("%s: pending: %s", name, fit.reason());
                 }
                 Status.put(book, name, StatusBook.Phase.Pending, action.verb(), fit.reason(), notes(o), restarts, null);
-                report(name, started, action, "pending: " + fit.reason());
+                report(name, generation, action, "pending: " + fit.reason());
                 return new WorkQueue.RequeueAfter(PENDING_RECHECK, "waiting for capacity");
             }
         }
@@ -161,7 +169,7 @@ final class Reconciler {
         Status.put(book, name, action instanceof Action.Delete ? StatusBook.Phase.Deleting : StatusBook.Phase.Creating,
                 action.verb(), null, notes(o), restarts, null);
         Outcome outcome = executor.execute(new Plan(List.of(action)), x -> { }).outcomes().getFirst();
-        reports.accept(new Report(name, started, Views.outcome(outcome)));
+        reports.accept(new Report(name, generation, Views.outcome(outcome)));
         if (!outcome.ok()) {
             Status.put(book, name, StatusBook.Phase.Failed, action.verb(), outcome.error(), notes(o), restarts, null);
             book.event(name, "Failed", outcome.error());
@@ -187,11 +195,11 @@ final class Reconciler {
     }
 
     /** Nothing to change in the spec: count it, restart it if its health check failed, or note it stopped for good. */
-    private WorkQueue.Result steady(String name, long started, Workload want, Observed o, Action action) {
+    private WorkQueue.Result steady(String name, long generation, Workload want, Observed o, Action action) {
         if (o != null && o.state() == WorkloadState.Running) {
             admission.count(name, Admission.Need.of(want));
             if (o.unhealthy() && restartable(want) && !detectOnly) {
-                return restartUnhealthy(name, started, want, o, action);
+                return restartUnhealthy(name, generation, want, o, action);
             }
             restarts.running(name);
             Status.put(book, name, StatusBook.Phase.Running, "unchanged", null, o.notes(), restarts, null);
@@ -200,17 +208,17 @@ final class Reconciler {
             Status.put(book, name, StatusBook.Phase.Stopped, "unchanged", action.reason(), notes(o), restarts, null);
             release(name);
         }
-        report(name, started, action, null);
+        report(name, generation, action, null);
         return new WorkQueue.Done();
     }
 
     /** Docker marks a container unhealthy after its check failed {@code retries} times, but never restarts it (moby#28400). */
-    private WorkQueue.Result restartUnhealthy(String name, long started, Workload want, Observed o, Action action) {
+    private WorkQueue.Result restartUnhealthy(String name, long generation, Workload want, Observed o, Action action) {
         Instant next = restarts.nextAllowed(name, Instant.now());
         if (next.isAfter(Instant.now())) {
             Status.put(book, name, StatusBook.Phase.Running, "restart", "health check failing; restart back-off until "
                     + next, o.notes(), restarts, next);
-            report(name, started, action, "waiting to restart (back-off) until " + next);
+            report(name, generation, action, "waiting to restart (back-off) until " + next);
             return new WorkQueue.RequeueAfter(Duration.between(Instant.now(), next), "restart back-off");
         }
         Runtime r = runtimes.get(want.kind());
@@ -228,7 +236,7 @@ final class Reconciler {
         book.event(name, "Restarted", "restart: its health check failed (Docker reports it unhealthy)");
         LOG.infof("%s: restarted: its health check failed", name);
         Status.put(book, name, StatusBook.Phase.Running, "restart", null, o.notes(), restarts, null);
-        reports.accept(new Report(name, started, Views.outcome(new Outcome(new Action.Start(want, o, "health check failed"),
+        reports.accept(new Report(name, generation, Views.outcome(new Outcome(new Action.Start(want, o, "health check failed"),
                 null, Duration.ofNanos(System.nanoTime() - t0), List.of()))));
         return new WorkQueue.Done();
     }
@@ -256,9 +264,22 @@ final class Reconciler {
         }
     }
 
-    private void report(String name, long started, Action action, String error) {
-        Outcome outcome = action == null ? null : new Outcome(action, error, Duration.ZERO, List.of());
-        reports.accept(new Report(name, started, Views.outcome(outcome)));
+    /** Reports a reconcile that changed nothing: up to date, waiting, refused, or nothing to do at all ({@code action} null). */
+    private void report(String name, long generation, Action action, String error) {
+        Map<String, Object> view;
+        if (action != null) {
+            view = Views.outcome(new Outcome(action, error, Duration.ZERO, List.of()));
+        } else {
+            view = new java.util.LinkedHashMap<>();
+            view.put("name", name);
+            view.put("action", "none");
+            view.put("done", "unchanged");
+            view.put("ok", error == null);
+            view.put("error", error);
+            view.put("seconds", 0.0);
+            view.put("notes", List.of());
+        }
+        reports.accept(new Report(name, generation, view));
     }
 
     /** The object with this name in whichever runtime has it; the desired kind's runtime first. */
