@@ -166,7 +166,8 @@ class StatsContainerAccuracyTest {
         try (SampleCollector samples = sample()) {
             WorkloadSample s = samples.next(w.name(), 2, WAIT).getLast();
             System.out.printf("page cache: cgroup usage %d, reported %d%n", cgroupUsage(c), s.memory().usageBytes());
-            assertThat(cgroupUsage(c)).as("the cgroup is charged for the 100 MiB file's pages").isGreaterThanOrEqualTo(100 * MIB);
+            // most of the file's pages (the kernel may already have reclaimed a few clean ones)
+            assertThat(cgroupUsage(c)).as("the cgroup is charged for the 100 MiB file's pages").isGreaterThanOrEqualTo(90 * MIB);
             assertThat(s.memory().usageBytes()).as("but the working set leaves the page cache out").isLessThan(20 * MIB);
         }
     }
