@@ -420,7 +420,7 @@
     if (e.sample && e.sample.cpu.throttledSeconds > 0) out.push('throttled ' + e.sample.cpu.throttledSeconds.toFixed(1) + ' s');
     if (e.info && e.info.lastError) out.push(e.info.lastError);
     if (!e.info) out.push('no longer listed');
-    else if (!e.info.desired) out.push('not in the watched manifests');
+    else if (!e.info.desired) out.push('declared by no source of this daemon');
     return out.join(' · ');
   }
 
