@@ -113,7 +113,7 @@ public class DeleteCommand implements Callable<Integer> {
                 continue;
             }
             Map<String, Object> o = PlanPrinter.map(client.delete("api/v1/workloads/"
-                    + URLEncoder.encode(n, StandardCharsets.UTF_8), Duration.ofMinutes(6)));
+                    + URLEncoder.encode(n, StandardCharsets.UTF_8), ApplyCommand.REMOTE_TIMEOUT));
             line(out, o);
             outcomes.add(o);
         }

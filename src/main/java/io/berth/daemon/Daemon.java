@@ -219,12 +219,9 @@ public class Daemon {
         return bodies;
     }
 
-    Admission admission() {
-        return admission;
-    }
-
-    BerthConfig config() {
-        return config;
+    /** How long API apply and delete wait for the reconciles they cause ({@code berth.apply-timeout}). */
+    java.time.Duration applyTimeout() {
+        return config.applyTimeout();
     }
 
     Map<Kind, Runtime> runtimes() {

@@ -11,7 +11,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -23,8 +22,6 @@ import java.util.Map;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
 public class ManifestsResource {
-
-    static final Duration APPLY_TIMEOUT = Duration.ofMinutes(10);
 
     private final Daemon daemon;
 
@@ -46,6 +43,6 @@ public class ManifestsResource {
                                      @QueryParam("source") String source, @QueryParam("prune") @DefaultValue("false") boolean prune,
                                      @QueryParam("dryRun") @DefaultValue("false") boolean dryRun) {
         ApplyService.Request request = daemon.bodies().read(body, type, source, prune);
-        return daemon.applyService().apply(request, dryRun, APPLY_TIMEOUT);
+        return daemon.applyService().apply(request, dryRun, daemon.applyTimeout());
     }
 }

@@ -20,7 +20,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +37,6 @@ import java.util.UUID;
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkloadsResource {
-
-    static final Duration DELETE_TIMEOUT = Duration.ofMinutes(5);
 
     private final Daemon daemon;
 
@@ -72,7 +69,7 @@ public class WorkloadsResource {
         if (!view().containsKey(name)) {
             throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + daemon.agent());
         }
-        return daemon.applyService().delete(name, DELETE_TIMEOUT);
+        return daemon.applyService().delete(name, daemon.applyTimeout());
     }
 
     @GET
