@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.testing.Agent;
 import io.berth.testing.Docker;
+import io.berth.testing.Manifests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,16 +55,7 @@ class ApplyLifecycleIT {
     }
 
     private String workerYaml(String memory, String command) {
-        return """
-                apiVersion: berth.io/v1
-                kind: Container
-                metadata: {name: %s}
-                spec:
-                  resources:
-                    limits: {cpu: 250m, memory: %s}
-                  image: berth/busybox:1
-                  command: ["sh", "-c", "trap 'exit 0' TERM; %s"]
-                """.formatted(worker, memory, command);
+        return Manifests.containerYaml(worker, "250m", memory, "trap 'exit 0' TERM; " + command);
     }
 
     private String containerId(String name) {

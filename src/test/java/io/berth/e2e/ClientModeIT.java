@@ -3,6 +3,7 @@ package io.berth.e2e;
 import io.berth.testing.Agent;
 import io.berth.testing.DaemonProcess;
 import io.berth.testing.Docker;
+import io.berth.testing.Manifests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -207,16 +208,7 @@ class ClientModeIT {
     @Test
     void topShowsABurnerNearItsLimitAndDescribeShowsItsUsage() throws Exception {
         String burner = app + "-burn";
-        Files.writeString(manifests.resolve("burn.yaml"), """
-                apiVersion: berth.io/v1
-                kind: Container
-                metadata: {name: %s}
-                spec:
-                  resources:
-                    limits: {cpu: 500m, memory: 32Mi}
-                  image: berth/busybox:1
-                  command: ["sh", "-c", "while :; do :; done"]
-                """.formatted(burner));
+        Files.writeString(manifests.resolve("burn.yaml"), Manifests.containerYaml(burner, "500m", "32Mi", Manifests.BURN));
         java.util.regex.Pattern row = java.util.regex.Pattern.compile(
                 burner + "\\s+Container\\s+(\\d+\\.\\d+)/0\\.50\\s+(\\d+)%\\s+\\S+/32\\.0Mi");
         Map<String, String> env = daemon.clientEnv();
@@ -236,16 +228,7 @@ class ClientModeIT {
 
     static Path write(Path file, String name, String memory, String extra) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(tmp, """
-                apiVersion: berth.io/v1
-                kind: Container
-                metadata: {name: %s}
-                spec:
-                  resources:
-                    limits: {cpu: 100m, memory: %s}
-                  image: berth/busybox:1
-                  command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
-                %s""".formatted(name, memory, extra));
+        Files.writeString(tmp, Manifests.containerYaml(name, "100m", memory, Manifests.SLEEP) + extra);
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return file;
     }

@@ -3,6 +3,7 @@ package io.berth.e2e;
 import io.berth.testing.Agent;
 import io.berth.testing.DaemonProcess;
 import io.berth.testing.Docker;
+import io.berth.testing.Manifests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -200,16 +201,7 @@ class CrashSafetyIT {
     }
 
     private static String manifest(String name) {
-        return """
-                apiVersion: berth.io/v1
-                kind: Container
-                metadata: {name: %s}
-                spec:
-                  resources:
-                    limits: {cpu: 50m, memory: 32Mi}   # 30 x 50m fit a 2-core host's admission
-                  image: berth/busybox:1
-                  command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
-                """.formatted(name);
+        return Manifests.containerYaml(name, "50m", "32Mi", Manifests.SLEEP); // 30 x 50m fit a 2-core host's admission
     }
 
     /** SIGKILL to the launcher (after its exec, the JVM) and anything it started, then reaped. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.testing.Agent;
 import io.berth.testing.DaemonProcess;
 import io.berth.testing.Docker;
+import io.berth.testing.Manifests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,25 +70,8 @@ class DashboardIT {
 
     @BeforeEach
     void start() throws Exception {
-        Files.writeString(manifests.resolve("workloads.yaml"), """
-                apiVersion: berth.io/v1
-                kind: Container
-                metadata: {name: %s}
-                spec:
-                  resources:
-                    limits: {cpu: 250m, memory: 48Mi}
-                  image: berth/busybox:1
-                  command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
-                ---
-                apiVersion: berth.io/v1
-                kind: Container
-                metadata: {name: %s}
-                spec:
-                  resources:
-                    limits: {cpu: 500m, memory: 32Mi}
-                  image: berth/busybox:1
-                  command: ["sh", "-c", "while :; do :; done"]
-                """.formatted(idle, burner));
+        Files.writeString(manifests.resolve("workloads.yaml"), Manifests.containerYaml(idle, "250m", "48Mi", Manifests.SLEEP)
+                + "---\n" + Manifests.containerYaml(burner, "500m", "32Mi", Manifests.BURN));
         daemon = DaemonProcess.start(manifests, state, agent, Map.of("BERTH_STATS_INTERVAL", "1s"));
     }
 

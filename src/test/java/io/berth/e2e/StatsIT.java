@@ -2,15 +2,15 @@ package io.berth.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.testing.Agent;
+import io.berth.testing.DaemonProcess;
 import io.berth.testing.Docker;
+import io.berth.testing.Manifests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,10 +22,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -52,44 +52,22 @@ class StatsIT {
     @TempDir
     Path state;
 
-    Process daemon;
-    int port;
+    DaemonProcess daemon;
     String token;
 
     @BeforeEach
     void start() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Files.writeString(manifests.resolve("web.yaml"), """
-                apiVersion: berth.io/v1
-                kind: Container
-                metadata: {name: %s}
-                spec:
-                  resources:
-                    limits: {cpu: 250m, memory: 48Mi}
-                  image: berth/busybox:1
-                  command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
-                """.formatted(web));
-        ProcessBuilder pb = new ProcessBuilder(Agent.root().resolve("agent").toString(), "serve",
-                "--manifests", manifests.toString(), "--state-dir", state.toString(),
-                "--listen", "127.0.0.1:" + port, "--agent-name", agent)
-                .redirectErrorStream(true)
-                .redirectOutput(state.resolve("daemon.log").toFile());
-        pb.environment().put("BERTH_RESYNC_INTERVAL", "2s");
-        pb.environment().put("BERTH_STATS_INTERVAL", INTERVAL.toMillis() + "ms");
-        daemon = pb.start();
-        await("daemon ready", () -> status("/q/health/ready", null) == 200);
-        token = Files.readString(state.resolve("token")).strip();
+        Files.writeString(manifests.resolve("web.yaml"), Manifests.containerYaml(web, "250m", "48Mi", Manifests.SLEEP));
+        daemon = DaemonProcess.start(manifests, state, agent, Map.of("BERTH_STATS_INTERVAL", INTERVAL.toMillis() + "ms"));
+        token = daemon.token();
         // sampled while running (a sample taken between create and start reads 0)
         await("the workload is sampled", () -> sampledMemory() > 0);
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null && daemon.isAlive()) {
-            daemon.destroy();
-            daemon.waitFor(30, TimeUnit.SECONDS);
+        if (daemon != null) {
+            daemon.close();
         }
         Docker.removeAgentContainers(agent);
     }
@@ -139,7 +117,7 @@ class StatsIT {
 
     @Test
     void theStreamSendsOneSnapshotPerInterval() throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/stats/stream"))
+        HttpRequest req = HttpRequest.newBuilder(URI.create(daemon.url() + "/api/v1/stats/stream"))
                 .header("Authorization", "Bearer " + token).build();
         HttpResponse<Stream<String>> res = http.send(req, HttpResponse.BodyHandlers.ofLines());
         assertThat(res.statusCode()).isEqualTo(200);
@@ -223,55 +201,17 @@ class StatsIT {
     }
 
     private String body(String path, String bearer) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(5));
-            if (bearer != null) {
-                b.header("Authorization", "Bearer " + bearer);
-            }
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
-            return r.body();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        HttpResponse<String> r = daemon.get(path, bearer);
+        assertThat(r).as("GET %s answered", path).isNotNull();
+        assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
+        return r.body();
     }
 
     private int status(String path, String bearer) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(5));
-            if (bearer != null) {
-                b.header("Authorization", "Bearer " + bearer);
-            }
-            return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return daemon.status(path, bearer);
     }
 
     private void await(String what, BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!daemon.isAlive()) {
-                throw new AssertionError("the daemon exited: " + Files.readString(state.resolve("daemon.log")));
-            }
-            try {
-                if (condition.getAsBoolean()) {
-                    return;
-                }
-            } catch (AssertionError e) {
-                // not there yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(what + ": not within " + WAIT.toSeconds() + " s; daemon log:\n"
-                + Files.readString(state.resolve("daemon.log")));
+        daemon.await(what, WAIT, condition);
     }
 }

@@ -79,4 +79,23 @@ public final class Manifests {
     public static Workload tinyVm(String name, String cpu, String memory, String cmdlineExtra) {
         return one(tinyVmYaml(name, cpu, memory, cmdlineExtra));
     }
+
+    /** A shell command that sleeps and exits promptly on SIGTERM. */
+    public static final String SLEEP = "trap 'exit 0' TERM; while true; do sleep 1; done";
+    /** A shell command that burns one CPU. */
+    public static final String BURN = "while :; do :; done";
+
+    /** A busybox container running {@code sh -c shell}, as YAML. */
+    public static String containerYaml(String name, String cpu, String memory, String shell) {
+        return """
+                apiVersion: berth.io/v1
+                kind: Container
+                metadata: {name: %s}
+                spec:
+                  resources:
+                    limits: {cpu: %s, memory: %s}
+                  image: berth/busybox:1
+                  command: ["sh", "-c", "%s"]
+                """.formatted(name, cpu, memory, shell);
+    }
 }
