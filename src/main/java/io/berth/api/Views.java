@@ -43,10 +43,7 @@ public final class Views {
         m.put("kind", a.kind().name());
         m.put("action", a.verb());
         m.put("effect", a.hasEffect());
-        m.put("description", switch (a) {
-            case Action.UpdateInPlace u -> u.startAfter() ? "update in place, then start" : "update in place";
-            default -> a.verb();
-        });
+        m.put("description", a.description());
         m.put("reason", a.reason());
         List<Object> changes = new ArrayList<>();
         for (FieldChange c : a.changesList()) {

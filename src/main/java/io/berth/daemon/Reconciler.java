@@ -136,9 +136,13 @@ final class Reconciler {
             return steady(name, generation, want, o, action);
         }
         if (detectOnly) {
-            Status.put(book, name, StatusBook.Phase.Drifted, action.verb(), action.reason(), notes(o), restarts, null);
-            book.event(name, "DriftDetected", "would " + action.verb() + ": " + action.reason());
-            LOG.infof("%s: drift detected, not repaired (detect-only): would %s (%s)", name, action.verb(), action.reason());
+            String drift = "would " + action.description() + ": " + action.reason();
+            StatusBook.Status before = book.get(name);
+            if (before == null || before.phase() != StatusBook.Phase.Drifted || !drift.equals(before.lastError())) {
+                book.event(name, "DriftDetected", drift); // once per distinct drift, not at every resync
+                LOG.infof("%s: drift detected, not repaired (detect-only): %s", name, drift);
+            }
+            Status.put(book, name, StatusBook.Phase.Drifted, action.verb(), drift, notes(o), restarts, null);
             report(name, generation, action, "detect-only mode: drift reported, not repaired");
             return new WorkQueue.Done();
         }

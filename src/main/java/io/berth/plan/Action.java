@@ -35,6 +35,14 @@ public sealed interface Action {
         };
     }
 
+    /** The verb in words for people: "update in place, then start" where the verb alone would hide the start. */
+    default String description() {
+        return switch (this) {
+            case UpdateInPlace u -> u.startAfter() ? "update in place, then start" : "update in place";
+            default -> verb();
+        };
+    }
+
     /** The field changes, empty for actions without a diff. */
     default List<FieldChange> changesList() {
         return switch (this) {

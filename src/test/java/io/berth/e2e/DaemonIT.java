@@ -89,7 +89,9 @@ class DaemonIT {
 
         Docker.ok("stop", "-t", "1", container);
         daemon.await("the stop is reported", () -> daemon.get("/api/v1/events", token).body()
-                .contains("would start"));
+                .contains("would update in place, then start"));
+        assertThat(daemon.get("/api/v1/events", token).body().split("DriftDetected", -1))
+                .as("one event per distinct drift, not one per resync").hasSize(3);
         Thread.sleep(3000);
         assertThat(Docker.inspect(container, "{{.State.Status}}")).as("not restarted").isEqualTo("exited");
     }
