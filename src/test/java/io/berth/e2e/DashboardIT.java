@@ -112,8 +112,9 @@ class DashboardIT {
                     .hasSize(1);
         }
         assertThat(cell(burner, "kind")).isEqualTo("Container");
-        assertThat(cell(burner, "cpu")).endsWith("/ 0.50");
-        assertThat(cell(idle, "memory")).endsWith("/ 48.0 MiB");
+        // the limits as the sampler reports them (before a workload's first sample the table shows the declared ones)
+        await("the burner's sampled CPU limit", () -> cell(burner, "cpu").endsWith("/ 0.50"));
+        await("the idle one's sampled memory limit", () -> cell(idle, "memory").endsWith("/ 48.0 MiB"));
 
         // The burner's CPU chart moves: two readings 5 s apart differ, and the newest points sit
         // near its limit of half a core (the CFS quota caps it; a busy host may hold it lower
