@@ -1,6 +1,7 @@
 package io.berth.cli;
 
 import io.berth.api.Views;
+import io.berth.manifest.HostIdentity;
 import io.berth.manifest.Workload;
 import io.berth.plan.Plan;
 import io.berth.plan.PlanOptions;
@@ -71,15 +72,22 @@ public class ApplyCommand implements Callable<Integer> {
             if (table && !dryRun) {
                 result.stream().filter(ApplyCommand::worthALine).forEach(o -> PlanPrinter.progress(out, o));
             }
-            return finish(out, PlanPrinter.map(answer.get("plan")), result);
+            Map<String, Object> plan = new java.util.LinkedHashMap<>(PlanPrinter.map(answer.get("plan")));
+            plan.put("elsewhere", answer.getOrDefault("elsewhere", List.of()));
+            return finish(out, plan, result);
         }
+        HostIdentity host = ManifestInput.localHost();
+        List<Workload> here = ManifestInput.placedHere(desired, host);
+        List<String> elsewhere = ManifestInput.elsewhere(desired, host);
         try (Session session = Session.local()) {
-            List<Observed> observed = session.observe(Session.kinds(desired), spec.commandLine().getErr());
+            List<Observed> observed = session.observe(Session.kinds(here), spec.commandLine().getErr());
             Trace.mark("observed");
-            Plan plan = Planner.plan(desired, observed, new PlanOptions(prune, input.sources()));
+            Plan plan = Planner.plan(here, observed, new PlanOptions(prune, input.sources()));
             Trace.mark("planned");
+            Map<String, Object> planTree = Views.plan(plan);
+            planTree.put("elsewhere", elsewhere);
             if (dryRun) {
-                return finish(out, Views.plan(plan), List.of());
+                return finish(out, planTree, List.of());
             }
             Executor executor = new Executor(session.runtimes(),
                     w -> new Ownership(session.agent(), input.sourceOf(w)), parallelism, Duration.ofSeconds(gracePeriod));
@@ -89,7 +97,7 @@ public class ApplyCommand implements Callable<Integer> {
                 }
             });
             Trace.mark("applied");
-            return finish(out, Views.plan(plan), result.outcomes().stream().map(Views::outcome).toList());
+            return finish(out, planTree, result.outcomes().stream().map(Views::outcome).toList());
         }
     }
 
@@ -100,6 +108,7 @@ public class ApplyCommand implements Callable<Integer> {
                 out.println("Dry run: nothing will be changed.");
                 PlanPrinter.human(plan, out);
             } else {
+                PlanPrinter.elsewhere(plan, out);
                 out.println(PlanPrinter.summary("Apply", result));
             }
         } else {

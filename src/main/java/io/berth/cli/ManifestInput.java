@@ -1,6 +1,7 @@
 package io.berth.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.manifest.HostIdentity;
 import io.berth.manifest.HostPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -84,6 +85,27 @@ public class ManifestInput {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** This host for {@code spec.placement} in --local mode: BERTH_HOST_NAME (else the agent name) and BERTH_HOST_LABELS. */
+    static HostIdentity localHost() {
+        String name = System.getenv("BERTH_HOST_NAME");
+        try {
+            return new HostIdentity(name == null || name.isBlank() ? Session.agentName() : name.strip(),
+                    HostIdentity.parseLabels(System.getenv("BERTH_HOST_LABELS")));
+        } catch (IllegalArgumentException e) {
+            throw new UserError("BERTH_HOST_LABELS: " + e.getMessage());
+        }
+    }
+
+    /** The workloads placed on this host (the rest are not desired here: a copy made earlier is pruned). */
+    static List<Workload> placedHere(List<Workload> all, HostIdentity host) {
+        return all.stream().filter(w -> host.accepts(w.placement())).toList();
+    }
+
+    /** Why each of the others is not run here, for the output. */
+    static List<String> elsewhere(List<Workload> all, HostIdentity host) {
+        return all.stream().filter(w -> !host.accepts(w.placement())).map(w -> w.name() + ": " + host.why(w.placement())).toList();
     }
 
     Set<String> sources() {

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 
+import io.berth.manifest.HostIdentity;
 import io.berth.manifest.Workload;
 import io.berth.plan.PlanOptions;
 import io.berth.plan.Planner;
@@ -45,10 +46,13 @@ public class PlanCommand implements Callable<Integer> {
             plan = PlanPrinter.map(connection.client().post("api/v1/plan?prune=" + prune, input.filesBody(),
                     ManifestInput.FILES_TYPE, Duration.ofSeconds(120)));
         } else {
+            HostIdentity host = ManifestInput.localHost();
+            List<Workload> here = ManifestInput.placedHere(desired, host);
             try (Session session = Session.local()) {
-                plan = Views.plan(Planner.plan(desired, session.observe(Session.kinds(desired), spec.commandLine().getErr()),
+                plan = Views.plan(Planner.plan(here, session.observe(Session.kinds(here), spec.commandLine().getErr()),
                         new PlanOptions(prune, input.sources())));
             }
+            plan.put("elsewhere", ManifestInput.elsewhere(desired, host));
         }
         PrintWriter out = spec.commandLine().getOut();
         switch (output) {

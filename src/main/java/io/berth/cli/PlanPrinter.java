@@ -27,8 +27,16 @@ final class PlanPrinter {
                         Boolean.TRUE.equals(c.get("inPlace")) ? "in place" : "recreate", c.get("why"));
             }
         }
+        elsewhere(plan, out);
         out.println(summary(plan));
         out.flush();
+    }
+
+    /** The workloads the manifests place on other hosts: not run (and not kept) here. */
+    static void elsewhere(Map<String, Object> plan, PrintWriter out) {
+        for (Object line : (List<?>) plan.getOrDefault("elsewhere", List.of())) {
+            out.printf("    %s (skipped)%n", line);
+        }
     }
 
     static String summary(Map<String, Object> plan) {

@@ -49,7 +49,11 @@ final class ApplyService {
     private final Reconciler reconciler;
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
 
-    ApplyService(DesiredState desired, Map<Kind, Runtime> runtimes, WorkQueue<String> queue, Reconciler reconciler) {
+    private final io.berth.manifest.HostIdentity host;
+
+    ApplyService(DesiredState desired, Map<Kind, Runtime> runtimes, WorkQueue<String> queue, Reconciler reconciler,
+                 io.berth.manifest.HostIdentity host) {
+        this.host = host;
         this.desired = desired;
         this.runtimes = runtimes;
         this.queue = queue;
@@ -69,11 +73,21 @@ final class ApplyService {
         }
     }
 
-    /** What applying the request would change; nothing is recorded. */
+    /**
+     * What applying the request would change on this host; nothing is recorded. Workloads placed
+     * on other hosts are recorded by an apply too (the source is the whole set) but not planned here.
+     */
     Plan plan(Request request) {
+        List<Workload> here = request.workloads().stream().filter(w -> host.accepts(w.placement())).toList();
         Set<Kind> kinds = EnumSet.noneOf(Kind.class);
-        request.workloads().forEach(w -> kinds.add(w.kind()));
-        return Planner.plan(request.workloads(), observe(kinds), new PlanOptions(request.prune(), request.sources()));
+        here.forEach(w -> kinds.add(w.kind()));
+        return Planner.plan(here, observe(kinds), new PlanOptions(request.prune(), request.sources()));
+    }
+
+    /** The request's workloads whose placement selects other hosts, with why. */
+    List<String> elsewhere(Request request) {
+        return request.workloads().stream().filter(w -> !host.accepts(w.placement()))
+                .map(w -> w.name() + ": " + host.why(w.placement())).toList();
     }
 
     /**
@@ -86,6 +100,7 @@ final class ApplyService {
         Plan plan = plan(request);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("plan", Views.plan(plan));
+        answer.put("elsewhere", elsewhere(request));
         if (dryRun) {
             checkConflicts(request);
             answer.put("result", List.of());

@@ -26,6 +26,12 @@ public interface BerthConfig {
     /** This agent's identity on runtime objects; the host name when unset. */
     Optional<String> agentName();
 
+    /** This host's name for {@code spec.placement.host}; the agent name when unset. */
+    Optional<String> hostName();
+
+    /** This host's labels for {@code spec.placement.labels}, written {@code zone=eu,disk=ssd}. */
+    Optional<String> hostLabels();
+
     /** How often everything is re-listed and re-checked, whatever the events said. */
     @WithDefault("10s")
     Duration resyncInterval();

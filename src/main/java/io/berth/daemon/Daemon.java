@@ -1,5 +1,6 @@
 package io.berth.daemon;
 
+import io.berth.manifest.HostIdentity;
 import io.berth.manifest.HostPolicy;
 import io.berth.manifest.Kind;
 import io.berth.manifest.Quantities;
@@ -48,6 +49,7 @@ public class Daemon {
     private Token token;
     private ManifestDirectory directory;
     private DesiredState desired;
+    private HostIdentity host;
     private Admission admission;
     private Reconciler reconciler;
     private ApplyService applyService;
@@ -67,7 +69,10 @@ public class Daemon {
         HostPolicy policy = HostPolicy.of(config.imageDirs().orElse(null), config.allowPrivileged());
         bodies = new ManifestBodies(policy);
         runtimes.putAll(Runtimes.forAgent(agent, config.stateDir()));
-        desired = new DesiredState(source, () -> directory.current().workloads(), config.stateDir());
+        host = new HostIdentity(config.hostName().filter(h -> !h.isBlank()).orElse(agent),
+                HostIdentity.parseLabels(config.hostLabels().orElse("")));
+        desired = new DesiredState(source, () -> directory.current().workloads(), config.stateDir(),
+                w -> host.accepts(w.placement()));
         desired.load();
         admission = new Admission(allocatable());
         BerthConfig.RestartConfig rc = config.restart();
@@ -77,7 +82,7 @@ public class Daemon {
                 names -> names.forEach(queue::enqueue));
         queue = new WorkQueue<>("reconcile", config.workers(), reconciler::reconcile, WorkQueue.Backoff.DEFAULT,
                 (name, outcome) -> { });
-        applyService = new ApplyService(desired, runtimes, queue, reconciler);
+        applyService = new ApplyService(desired, runtimes, queue, reconciler, host);
         directory = new ManifestDirectory(config.manifests(), config.resyncInterval(), new ManifestDirectory.Listener() {
             @Override
             public void changed(ManifestDirectory.Snapshot snapshot, Set<String> names) {
@@ -106,8 +111,9 @@ public class Daemon {
         long every = config.resyncInterval().toMillis();
         timer.scheduleWithFixedDelay(this::resync, 0, every, TimeUnit.MILLISECONDS);
         Admission.Allocatable a = admission.allocatable();
-        LOG.infof("berth agent %s: watching %s, %d runtime(s), resync every %s%s; allocatable %s cpu, %s memory",
-                agent, source, runtimes.size(), config.resyncInterval(), config.detectOnly() ? ", detect-only" : "",
+        LOG.infof("berth agent %s (host %s%s): watching %s, %d runtime(s), resync every %s%s; allocatable %s cpu, %s memory",
+                agent, host.hostName(), host.labels().isEmpty() ? "" : " " + host.labels(), source, runtimes.size(),
+                config.resyncInterval(), config.detectOnly() ? ", detect-only" : "",
                 Quantities.formatCpu(a.cpuMillis()), Quantities.formatMemory(a.memoryBytes()));
     }
 

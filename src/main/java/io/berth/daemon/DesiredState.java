@@ -67,10 +67,19 @@ final class DesiredState {
     /** Bumped after every change through the API, so a reconcile can say which state it read. */
     private volatile long generation;
 
+    private final java.util.function.Predicate<Workload> placedHere;
+
     DesiredState(String directorySource, Supplier<Map<String, Workload>> directory, Path stateDir) {
+        this(directorySource, directory, stateDir, w -> true);
+    }
+
+    /** @param placedHere whether a workload's placement selects this host: the others are not desired here */
+    DesiredState(String directorySource, Supplier<Map<String, Workload>> directory, Path stateDir,
+                 java.util.function.Predicate<Workload> placedHere) {
         this.directorySource = directorySource;
         this.directory = directory;
         this.dir = stateDir.resolve("sources");
+        this.placedHere = placedHere;
     }
 
     /** Reads the persisted API sources; an unreadable file is logged and skipped, never fatal. */
@@ -116,8 +125,18 @@ final class DesiredState {
         return directorySource;
     }
 
-    /** The desired workload with this name and its source, or null. The directory comes first. */
+    /**
+     * The desired workload with this name and its source, or null (also when its placement selects
+     * other hosts: then it is not desired here, and a copy made earlier is pruned). The directory
+     * comes first.
+     */
     Entry find(String name) {
+        Entry e = declared(name);
+        return e == null || !placedHere.test(e.workload()) ? null : e;
+    }
+
+    /** Like {@link #find}, whatever the placement: which source owns the name. */
+    private Entry declared(String name) {
         Workload w = directory.get().get(name);
         if (w != null) {
             return new Entry(w, directorySource);
@@ -131,11 +150,12 @@ final class DesiredState {
         return null;
     }
 
-    /** Every desired workload by name. */
+    /** Every workload desired on this host, by name. */
     Map<String, Entry> all() {
         Map<String, Entry> out = new TreeMap<>();
         api.forEach((source, ws) -> ws.values().forEach(w -> out.put(w.name(), new Entry(w, source))));
         directory.get().values().forEach(w -> out.put(w.name(), new Entry(w, directorySource)));
+        out.values().removeIf(e -> !placedHere.test(e.workload()));
         return out;
     }
 

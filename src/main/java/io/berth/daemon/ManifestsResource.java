@@ -34,7 +34,9 @@ public class ManifestsResource {
     public Map<String, Object> plan(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
                                     @QueryParam("source") String source, @QueryParam("prune") @DefaultValue("false") boolean prune) {
         ApplyService.Request request = daemon.bodies().read(body, type, source, prune);
-        return Views.plan(daemon.applyService().plan(request));
+        Map<String, Object> plan = Views.plan(daemon.applyService().plan(request));
+        plan.put("elsewhere", daemon.applyService().elsewhere(request));
+        return plan;
     }
 
     @POST

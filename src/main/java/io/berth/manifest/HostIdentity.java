@@ -1,0 +1,57 @@
+package io.berth.manifest;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Who this agent is for {@code spec.placement}: its host name and labels. One repository of
+ * manifests can drive a fleet: each agent takes only the workloads placed on it (no placement:
+ * every host), and since each agent prunes only what it created, pruning on one host never touches
+ * another's. Immutable.
+ */
+public record HostIdentity(String hostName, Map<String, String> labels) {
+
+    public HostIdentity {
+        labels = Map.copyOf(labels);
+    }
+
+    /** Whether a workload with this placement belongs on this host: the host name (if given) and every label match. */
+    public boolean accepts(Placement placement) {
+        if (placement == null) {
+            return true;
+        }
+        if (placement.host() != null && !placement.host().equals(hostName)) {
+            return false;
+        }
+        return placement.labels().entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    }
+
+    /** Why a workload is not placed here, for status and plans. */
+    public String why(Placement placement) {
+        return "placed on " + (placement.host() != null ? "host " + placement.host() : "")
+                + (placement.host() != null && !placement.labels().isEmpty() ? " with " : "")
+                + (placement.labels().isEmpty() ? "" : "labels " + placement.labels())
+                + ", not on this host (" + hostName + (labels.isEmpty() ? "" : " " + labels) + ")";
+    }
+
+    /**
+     * Labels written {@code key=value,key2=value2} (the form of {@code berth.host-labels} and
+     * BERTH_HOST_LABELS); blank means none.
+     *
+     * @throws IllegalArgumentException naming the bad entry
+     */
+    public static Map<String, String> parseLabels(String text) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String pair : text.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("host label \"" + pair.strip() + "\" is not key=value (valid: zone=eu,disk=ssd)");
+            }
+            out.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+        }
+        return out;
+    }
+}
