@@ -6,7 +6,6 @@ import io.berth.manifest.VmSpec;
 import io.berth.plan.Action;
 import io.berth.plan.FieldChange;
 import io.berth.plan.Plan;
-import io.berth.reconcile.ApplyResult;
 import io.berth.reconcile.Outcome;
 import io.berth.runtime.Observed;
 
@@ -59,19 +58,21 @@ public final class Views {
         return m;
     }
 
-    public static List<Object> result(ApplyResult result) {
-        return result.outcomes().stream().map(o -> (Object) outcome(o)).toList();
+    public static Map<String, Object> outcome(Outcome o) {
+        return outcome(o.action().name(), o.action().verb(), o.done(), o.error(), o.took().toMillis() / 1000.0, o.notes());
     }
 
-    public static Map<String, Object> outcome(Outcome o) {
+    /** An outcome without an action the planner made (nothing to do, or still in progress). */
+    public static Map<String, Object> outcome(String name, String action, String done, String error, double seconds,
+                                              List<String> notes) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", o.action().name());
-        m.put("action", o.action().verb());
-        m.put("done", o.done());
-        m.put("ok", o.ok());
-        m.put("error", o.error());
-        m.put("seconds", o.took().toMillis() / 1000.0);
-        m.put("notes", o.notes());
+        m.put("name", name);
+        m.put("action", action);
+        m.put("done", done);
+        m.put("ok", error == null);
+        m.put("error", error);
+        m.put("seconds", seconds);
+        m.put("notes", notes);
         return m;
     }
 

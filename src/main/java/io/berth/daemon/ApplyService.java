@@ -211,16 +211,9 @@ final class ApplyService {
             try {
                 out.add(e.getValue().result().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             } catch (TimeoutException ex) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("name", e.getKey());
-                m.put("action", "unknown");
-                m.put("done", "in progress");
-                m.put("ok", false);
-                m.put("error", e.getKey() + ": still in progress after " + timeout.toSeconds()
-                        + " s; the daemon keeps working on it (see `agent describe " + e.getKey() + "`)");
-                m.put("seconds", (double) timeout.toSeconds());
-                m.put("notes", List.of());
-                out.add(m);
+                out.add(Views.outcome(e.getKey(), "unknown", "in progress", e.getKey() + ": still in progress after "
+                        + timeout.toSeconds() + " s; the daemon keeps working on it (see `agent describe " + e.getKey() + "`)",
+                        timeout.toSeconds(), List.of()));
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", ex);

@@ -4,7 +4,6 @@ import io.berth.manifest.HostIdentity;
 import io.berth.manifest.HostPolicy;
 import io.berth.manifest.Kind;
 import io.berth.manifest.Quantities;
-import io.berth.manifest.Workload;
 import io.berth.reconcile.ManifestDirectory;
 import io.berth.reconcile.WorkQueue;
 import io.berth.runtime.EventSource;
@@ -204,13 +203,6 @@ public class Daemon {
             queue.close();
         }
         runtimes.values().forEach(Runtime::close);
-    }
-
-    /** Every desired workload by name, from all sources. */
-    Map<String, Workload> desired() {
-        Map<String, Workload> out = new java.util.TreeMap<>();
-        desired.all().forEach((name, e) -> out.put(name, e.workload()));
-        return out;
     }
 
     DesiredState desiredState() {

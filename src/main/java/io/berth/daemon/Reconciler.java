@@ -270,20 +270,9 @@ final class Reconciler {
 
     /** Reports a reconcile that changed nothing: up to date, waiting, refused, or nothing to do at all ({@code action} null). */
     private void report(String name, long generation, Action action, String error) {
-        Map<String, Object> view;
-        if (action != null) {
-            view = Views.outcome(new Outcome(action, error, Duration.ZERO, List.of()));
-        } else {
-            view = new java.util.LinkedHashMap<>();
-            view.put("name", name);
-            view.put("action", "none");
-            view.put("done", "unchanged");
-            view.put("ok", error == null);
-            view.put("error", error);
-            view.put("seconds", 0.0);
-            view.put("notes", List.of());
-        }
-        reports.accept(new Report(name, generation, view));
+        reports.accept(new Report(name, generation, action != null
+                ? Views.outcome(new Outcome(action, error, Duration.ZERO, List.of()))
+                : Views.outcome(name, "none", "unchanged", error, 0.0, List.of())));
     }
 
     /** The object with this name in whichever runtime has it; the desired kind's runtime first. */

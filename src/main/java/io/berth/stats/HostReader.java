@@ -1,7 +1,5 @@
 package io.berth.stats;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -25,7 +23,7 @@ final class HostReader {
     HostReader(Path proc, Path sys) {
         this.stat = proc.resolve("stat").toString();
         this.meminfo = proc.resolve("meminfo").toString();
-        this.cpus = onlineCpus(sys.resolve("devices/system/cpu/online"));
+        this.cpus = io.berth.util.Hosts.onlineCpus(sys.resolve("devices/system/cpu/online"));
     }
 
     record Reading(double capacityCores, double usageCores, long capacityBytes, long usageBytes) {
@@ -53,29 +51,5 @@ final class HostReader {
             memAvailable = Math.max(0, files.keyed(MEM_AVAILABLE)) * 1024;
         }
         return new Reading(cpus, Math.max(0, used), memTotal, Math.max(0, memTotal - memAvailable));
-    }
-
-    /** Counts a CPU list like {@code 0-3,8-11} (sysfs); the JVM's count when it is unreadable. */
-    static double onlineCpus(Path online) {
-        try {
-            return countCpuList(Files.readString(online).strip());
-        } catch (IOException | RuntimeException e) {
-            return java.lang.Runtime.getRuntime().availableProcessors();
-        }
-    }
-
-    static int countCpuList(String list) {
-        int n = 0;
-        for (String part : list.split(",")) {
-            if (part.isBlank()) {
-                continue;
-            }
-            int dash = part.indexOf('-');
-            n += dash < 0 ? 1 : Integer.parseInt(part.substring(dash + 1).strip()) - Integer.parseInt(part.substring(0, dash).strip()) + 1;
-        }
-        if (n == 0) {
-            throw new IllegalArgumentException("empty CPU list");
-        }
-        return n;
     }
 }

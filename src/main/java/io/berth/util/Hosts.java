@@ -24,17 +24,32 @@ public final class Hosts {
      * JVM's own share (a cgroup or affinity limit on Berth is not the host's capacity).
      */
     public static long cpuMillis() {
+        return onlineCpus(Path.of("/sys/devices/system/cpu/online")) * 1000L;
+    }
+
+    /** Counts a sysfs CPU list file like {@code 0-3,8-11}; the JVM's count when it is unreadable. */
+    public static int onlineCpus(Path online) {
         try {
-            String online = Files.readString(Path.of("/sys/devices/system/cpu/online")).strip();
-            long count = 0;
-            for (String range : online.split(",")) {
-                String[] ends = range.split("-");
-                count += ends.length == 1 ? 1 : Long.parseLong(ends[1]) - Long.parseLong(ends[0]) + 1;
-            }
-            return count * 1000;
+            return countCpuList(Files.readString(online).strip());
         } catch (IOException | RuntimeException e) {
-            return Runtime.getRuntime().availableProcessors() * 1000L;
+            return Runtime.getRuntime().availableProcessors();
         }
+    }
+
+    /** Counts a CPU list like {@code 0-3,8-11}. */
+    public static int countCpuList(String list) {
+        int n = 0;
+        for (String part : list.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int dash = part.indexOf('-');
+            n += dash < 0 ? 1 : Integer.parseInt(part.substring(dash + 1).strip()) - Integer.parseInt(part.substring(0, dash).strip()) + 1;
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("empty CPU list");
+        }
+        return n;
     }
 
     /** The host's memory in bytes (MemTotal of /proc/meminfo). */

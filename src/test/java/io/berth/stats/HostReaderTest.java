@@ -37,8 +37,8 @@ class HostReaderTest {
 
     @Test
     void cpuListsCountRangesAndSingles() {
-        assertThat(HostReader.countCpuList("0-3,8-11")).isEqualTo(8);
-        assertThat(HostReader.countCpuList("0")).isEqualTo(1);
-        assertThat(HostReader.countCpuList("0,2,4-5")).isEqualTo(4);
+        assertThat(io.berth.util.Hosts.countCpuList("0-3,8-11")).isEqualTo(8);
+        assertThat(io.berth.util.Hosts.countCpuList("0")).isEqualTo(1);
+        assertThat(io.berth.util.Hosts.countCpuList("0,2,4-5")).isEqualTo(4);
     }
 }
