@@ -116,7 +116,7 @@ public final class ManifestLoader {
         return s.finish();
     }
 
-    static boolean isManifestName(String name) {
+    public static boolean isManifestName(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return !name.startsWith(".") && (lower.endsWith(".yaml") || lower.endsWith(".yml"))
                 && !EDITOR_LEFTOVER.matcher(name).matches();

@@ -1,0 +1,206 @@
+package io.berth.git;
+
+import io.berth.manifest.ManifestLoader;
+import org.eclipse.jgit.api.FetchCommand;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.PathFilter;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Follows one branch of one repository: a shallow fetch (depth 1) of the branch head into a bare
+ * repository of Berth's own under the state directory, and the manifests of a commit read straight
+ * from its tree (no working copy: nothing on disk can drift from the commit). Not thread-safe: the
+ * git source uses it from one thread.
+ */
+public final class GitFetcher implements AutoCloseable {
+
+    /**
+     * Where and how to fetch.
+     *
+     * @param url            file://, https:// or ssh:// (or scp-like {@code git@host:org/repo.git})
+     * @param branch         the branch to follow
+     * @param tokenFile      for https: a file holding an access token, sent as the password
+     * @param username       for https with a token: the user name sent with it
+     * @param sshKeyFile     for ssh: a private key file (OpenSSH format, unencrypted)
+     * @param knownHostsFile for ssh: the host keys to trust; an unknown host key is refused
+     * @param timeout        how long one fetch may take
+     */
+    public record Settings(String url, String branch, Optional<Path> tokenFile, String username,
+                           Optional<Path> sshKeyFile, Optional<Path> knownHostsFile, Duration timeout) {
+    }
+
+    private final Settings settings;
+    private final Repository repo;
+    private final String trackingRef;
+
+    /** @param gitDir the bare repository to fetch into; created when missing */
+    public GitFetcher(Settings settings, Path gitDir) throws GitException {
+        this.settings = settings;
+        this.trackingRef = "refs/berth/" + settings.branch();
+        try {
+            Files.createDirectories(gitDir);
+            repo = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().build();
+            if (!repo.getObjectDatabase().exists()) {
+                repo.create(true);
+            }
+        } catch (IOException | IllegalStateException e) {
+            throw new GitException("cannot open the git cache " + gitDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The URL without any password or token in it, for messages, status and ownership labels. */
+    public static String displayUrl(String url) {
+        try {
+            URIish u = new URIish(url);
+            return u.getPass() == null ? url : u.setPass(null).toString();
+        } catch (URISyntaxException e) {
+            return url;
+        }
+    }
+
+    /** Fetches the head of the branch (one commit deep) and returns it. */
+    public Revision fetch() throws GitException {
+        String where = displayUrl(settings.url()) + " branch " + settings.branch();
+        try (Git git = new Git(repo)) {
+            FetchCommand fetch = git.fetch()
+                    .setRemote(settings.url())
+                    .setRefSpecs(new RefSpec("+" + Constants.R_HEADS + settings.branch() + ":" + trackingRef))
+                    .setDepth(1)
+                    .setTimeout((int) Math.max(1, settings.timeout().toSeconds()));
+            GitCredentials.apply(settings, fetch);
+            fetch.call();
+            Ref ref = repo.exactRef(trackingRef);
+            if (ref == null) {
+                throw new GitException("fetch of " + where + " brought no commit (does the branch exist?)");
+            }
+            return revision(ref.getObjectId());
+        } catch (GitAPIException | IOException | RuntimeException e) {
+            throw new GitException("cannot fetch " + where + ": " + reason(e), e);
+        }
+    }
+
+    /**
+     * The manifests of a commit under {@code path} ("" or "." for the whole repository), keyed by
+     * their path in the repository, in path order; the same files the watched directory would read
+     * (ManifestLoader's name rule; dot-directories, symbolic links and submodules skipped). A file
+     * over the manifest size limit is passed on truncated, so the loader reports it.
+     *
+     * @throws GitException when the commit is not here or the path is not a directory in it
+     */
+    public Map<Path, byte[]> files(String commit, String path) throws GitException {
+        String dir = normalize(path);
+        Map<Path, byte[]> out = new LinkedHashMap<>();
+        try (RevWalk walk = new RevWalk(repo); TreeWalk tree = new TreeWalk(repo)) {
+            RevCommit c = walk.parseCommit(ObjectId.fromString(commit));
+            tree.addTree(c.getTree());
+            tree.setRecursive(false);
+            if (!dir.isEmpty()) {
+                tree.setFilter(PathFilter.create(dir));
+            }
+            boolean found = dir.isEmpty();
+            while (tree.next()) {
+                String p = tree.getPathString();
+                FileMode mode = tree.getFileMode(0);
+                boolean inside = dir.isEmpty() || p.startsWith(dir + "/");
+                if (p.equals(dir)) {
+                    if (mode != FileMode.TREE) {
+                        throw new GitException("path " + dir + " in commit " + abbreviate(commit) + " is a file, not a directory");
+                    }
+                    found = true;
+                }
+                if (mode == FileMode.TREE) {
+                    if (p.equals(dir) || (inside && !tree.getNameString().startsWith("."))) {
+                        tree.enterSubtree();
+                    }
+                    continue;
+                }
+                if (!inside || (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE)
+                        || !ManifestLoader.isManifestName(tree.getNameString())) {
+                    continue;
+                }
+                ObjectLoader blob = repo.open(tree.getObjectId(0));
+                long cap = ManifestLoader.MAX_FILE_BYTES + 1L;
+                byte[] bytes = blob.getSize() <= cap ? blob.getBytes()
+                        : blob.openStream().readNBytes((int) cap);
+                out.put(Path.of(p), bytes);
+            }
+            if (!found) {
+                throw new GitException("no directory " + dir + " in commit " + abbreviate(commit)
+                        + " (berth.git.path names a directory of the repository)");
+            }
+            return out;
+        } catch (MissingObjectException e) {
+            throw new GitException("commit " + abbreviate(commit) + " is not in the git cache: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new GitException("cannot read commit " + abbreviate(commit) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Revision revision(ObjectId id) throws IOException {
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevCommit c = walk.parseCommit(id);
+            return new Revision(c.getName(), c.getShortMessage(), c.getAuthorIdent().getName(),
+                    Instant.ofEpochSecond(c.getCommitTime()));
+        }
+    }
+
+    /** "manifests/", "./manifests", "/manifests" and "manifests" are one directory; "", "." and "/" the root. */
+    static String normalize(String path) {
+        String p = path == null ? "" : path.strip().replace('\\', '/');
+        while (p.startsWith("./")) {
+            p = p.substring(2);
+        }
+        while (p.startsWith("/")) {
+            p = p.substring(1);
+        }
+        while (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p.equals(".") ? "" : p;
+    }
+
+    private static String abbreviate(String commit) {
+        return commit.substring(0, Math.min(12, commit.length()));
+    }
+
+    /** The innermost cause's message: JGit wraps the transport's reason two or three deep. */
+    private static String reason(Throwable e) {
+        Throwable t = e;
+        String msg = e.getMessage();
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                msg = t.getMessage();
+            }
+        }
+        return msg == null ? e.getClass().getSimpleName() : msg;
+    }
+
+    @Override
+    public void close() {
+        repo.close();
+    }
+}
