@@ -108,4 +108,9 @@ final class PlanPrinter {
     static Map<String, Object> map(Object o) {
         return o == null ? Map.of() : (Map<String, Object>) o;
     }
+
+    /** A JSON object, or null for JSON null. */
+    static Map<String, Object> mapOrNull(Object o) {
+        return o == null ? null : map(o);
+    }
 }

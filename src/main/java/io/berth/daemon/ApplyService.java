@@ -97,6 +97,11 @@ final class ApplyService {
      * @throws DesiredState.Conflict when a name belongs to another source (nothing recorded)
      */
     Map<String, Object> apply(Request request, boolean dryRun, Duration timeout) {
+        for (String s : request.sources()) {
+            if (s.startsWith(DesiredState.GIT_PREFIX)) {
+                throw new DesiredState.Conflict(List.of("source " + s + " is the git source: push a commit instead"));
+            }
+        }
         Plan plan = plan(request);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("plan", Views.plan(plan));
@@ -142,6 +147,24 @@ final class ApplyService {
             arm(pending, desired.remove(name) == null ? reconciler.requestDelete(name) : desired.generation());
             queue.enqueue(name);
             return await(pending, timeout).getFirst();
+        } finally {
+            unregister(pending);
+        }
+    }
+
+    /**
+     * Reconciles these names now and waits (up to {@code timeout}) for the outcome of each: a
+     * reconcile that read the desired state as it is now or later (what {@code agent reconcile
+     * --wait} reports).
+     */
+    List<Map<String, Object>> reconcile(Set<String> names, Duration timeout) {
+        Map<String, Waiter> pending = register(List.copyOf(names));
+        try {
+            arm(pending, desired.generation());
+            names.forEach(queue::enqueue);
+            List<Map<String, Object>> out = new ArrayList<>(await(pending, timeout));
+            out.sort(java.util.Comparator.comparing(m -> (String) m.get("name")));
+            return out;
         } finally {
             unregister(pending);
         }

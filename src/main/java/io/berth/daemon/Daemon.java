@@ -56,6 +56,9 @@ public class Daemon {
     private WorkQueue<String> queue;
     private ScheduledExecutorService timer;
     private volatile Instant lastRelist;
+    private GitSync git;
+    private GitWebhook webhook;
+    private ReconcileRuns runs;
 
     public Daemon(BerthConfig config) {
         this.config = config;
@@ -95,8 +98,18 @@ public class Daemon {
                         String.join("\n", errors.stream().map(Object::toString).toList()));
             }
         }, policy);
+        if (config.git().url().filter(u -> !u.isBlank()).isPresent()) {
+            git = new GitSync(config.git(), config.stateDir(), desired, names -> names.forEach(queue::enqueue), book, policy);
+            webhook = config.git().webhookSecretFile().map(this::webhook).orElse(null);
+        }
+        runs = new ReconcileRuns(() -> git, this::names, applyService, config.applyTimeout());
         countRunning();
         directory.start();
+        if (git != null) {
+            git.start();
+            LOG.infof("git source %s branch %s path %s: fetched every %s%s", git.source(), config.git().branch(),
+                    config.git().path(), config.git().interval(), webhook == null ? "" : " and on POST /api/v1/hooks/git");
+        }
         for (Runtime r : runtimes.values()) {
             if (r instanceof EventSource events) {
                 watches.add(events.watch(queue::enqueue, this::resync));
@@ -114,6 +127,21 @@ public class Daemon {
                 agent, host.hostName(), host.labels().isEmpty() ? "" : " " + host.labels(), source, runtimes.size(),
                 config.resyncInterval(), config.detectOnly() ? ", detect-only" : "",
                 Quantities.formatCpu(a.cpuMillis()), Quantities.formatMemory(a.memoryBytes()));
+    }
+
+    /** The webhook with its secret read from the file now; a missing or empty file stops the start, naming the key. */
+    private GitWebhook webhook(java.nio.file.Path file) {
+        byte[] secret;
+        try {
+            secret = new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8)
+                    .strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("berth.git.webhook-secret-file: cannot read " + file + ": " + e.getMessage());
+        }
+        if (secret.length == 0) {
+            throw new IllegalStateException("berth.git.webhook-secret-file: " + file + " is empty");
+        }
+        return new GitWebhook(secret, config.git().webhookMaxAge(), java.time.Clock.systemUTC(), config.git().branch());
     }
 
     private Admission.Allocatable allocatable() {
@@ -165,6 +193,13 @@ public class Daemon {
      * resync; only a complete relist counts for readiness.
      */
     int enqueueAll() {
+        Set<String> names = names();
+        names.forEach(queue::enqueue);
+        return names.size();
+    }
+
+    /** Every desired and every managed name; a complete relist of the runtimes feeds readiness. */
+    Set<String> names() {
         Set<String> names = new HashSet<>(desired.all().keySet());
         boolean complete = true;
         for (Runtime r : runtimes.values()) {
@@ -177,11 +212,10 @@ public class Daemon {
                 LOG.warnf("resync: the %s runtime did not answer: %s", r.kind(), e.getMessage());
             }
         }
-        names.forEach(queue::enqueue);
         if (complete) {
             lastRelist = Instant.now();
         }
-        return names.size();
+        return names;
     }
 
     void stop(@Observes ShutdownEvent ev) {
@@ -198,6 +232,9 @@ public class Daemon {
         }
         if (directory != null) {
             directory.close();
+        }
+        if (git != null) {
+            git.close();
         }
         if (queue != null) {
             queue.close();
@@ -224,6 +261,20 @@ public class Daemon {
 
     Map<Kind, Runtime> runtimes() {
         return runtimes;
+    }
+
+    /** The git source, or null when none is configured. */
+    GitSync git() {
+        return git;
+    }
+
+    /** The git webhook, or null when no secret is configured. */
+    GitWebhook webhook() {
+        return webhook;
+    }
+
+    ReconcileRuns runs() {
+        return runs;
     }
 
     StatusBook book() {

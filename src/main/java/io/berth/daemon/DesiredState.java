@@ -60,6 +60,9 @@ final class DesiredState {
         }
     }
 
+    /** Sources that are git repositories ({@code git:<url>}): changed by commits, never through the API. */
+    static final String GIT_PREFIX = "git:";
+
     private final String directorySource;
     private final Supplier<Map<String, Workload>> directory;
     private final Path dir;
@@ -186,7 +189,7 @@ final class DesiredState {
             }
             for (Workload w : e.getValue()) {
                 String owner = dirNow.containsKey(w.name()) ? directorySource : apiOwner(w.name());
-                if (owner != null && !owner.equals(e.getKey())) {
+                if (owner != null && !owner.equals(e.getKey()) && !handedOver(owner, w.name(), bySource, prune)) {
                     conflicts.add(w.origin() + ": " + w.name() + " is already declared by source " + owner
                             + " (delete it there first, or apply with --source " + owner + ")");
                 }
@@ -231,6 +234,10 @@ final class DesiredState {
         if (owner == null) {
             return null;
         }
+        if (owner.startsWith(GIT_PREFIX)) {
+            throw new Conflict(List.of(name + " is declared by the git source " + owner.substring(GIT_PREFIX.length())
+                    + ": remove it from the repository (a commit), or it comes back at the next fetch"));
+        }
         Map<String, Workload> after = new TreeMap<>(api.get(owner));
         after.remove(name);
         persist(owner, after);
@@ -239,6 +246,20 @@ final class DesiredState {
         api = Map.copyOf(next);
         generation++;
         return owner;
+    }
+
+    /**
+     * Whether the owner of a name gives it up in this same change: it is rewritten (prune) without
+     * the name, so it moves from one source to the other at once (the git source after its URL changed).
+     */
+    private static boolean handedOver(String owner, String name, Map<String, List<Workload>> bySource, boolean prune) {
+        List<Workload> next = bySource.get(owner);
+        return prune && next != null && next.stream().noneMatch(w -> w.name().equals(name));
+    }
+
+    /** The API-applied sources this daemon knows (also those pruned to nothing). */
+    Set<String> sources() {
+        return api.keySet();
     }
 
     private String apiOwner(String name) {

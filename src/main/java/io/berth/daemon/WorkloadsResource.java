@@ -28,7 +28,6 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 
 /**
  * {@code /api/v1}: workloads (desired + observed + status; one workload with its spec and recent
@@ -87,11 +86,24 @@ public class WorkloadsResource {
         throw new NotFoundException("no workload named " + name + " is managed by agent " + daemon.agent());
     }
 
+    /**
+     * Starts a reconcile: the git source is fetched (when there is one), then every workload is
+     * reconciled. Answers 202 with the run at once; poll {@code GET /api/v1/reconcile/{id}}.
+     */
     @POST
     @Path("/reconcile")
-    public Map<String, Object> reconcile() {
-        int n = daemon.enqueueAll();
-        return Map.of("id", UUID.randomUUID().toString(), "enqueued", n);
+    public Response reconcile() {
+        return Response.accepted(daemon.runs().start("api").view()).build();
+    }
+
+    @GET
+    @Path("/reconcile/{id}")
+    public Map<String, Object> reconcileRun(@PathParam("id") String id) {
+        ReconcileRuns.Run run = daemon.runs().get(id);
+        if (run == null) {
+            throw new NotFoundException("no reconcile " + id + " (the last " + ReconcileRuns.KEEP + " are kept)");
+        }
+        return run.view();
     }
 
     /** Recent events; with {@code ?watch=true}, then every new one as a server-sent event. */
