@@ -88,4 +88,31 @@ class DesiredStateTest {
         assertThatThrownBy(() -> d.remove("web")).isInstanceOf(DesiredState.Conflict.class)
                 .hasMessageContaining("remove it from its file there");
     }
+
+    @Test
+    void aNameMovesBetweenSourcesWhenItsOwnerIsRewrittenWithoutItInTheSameChange() {
+        DesiredState d = desired();
+        d.apply(Map.of("git:file:///old.git", List.of(w("web", "64Mi"))), true);
+        // The git source's URL changed: the old source is emptied and the new one takes the name, at once.
+        Map<String, List<Workload>> change = new java.util.LinkedHashMap<>();
+        change.put("git:file:///old.git", List.of());
+        change.put("git:file:///new.git", List.of(w("web", "64Mi")));
+        d.apply(change, true);
+        assertThat(d.find("web").source()).isEqualTo("git:file:///new.git");
+        assertThat(d.source("git:file:///old.git")).isEmpty();
+        assertThat(d.knows("git:file:///old.git")).isTrue();
+        // Without prune (a merge), the old owner keeps its names: still a conflict.
+        assertThatThrownBy(() -> d.apply(Map.of("other", List.of(w("web", "64Mi")), "git:file:///new.git", List.of()), false))
+                .isInstanceOf(DesiredState.Conflict.class);
+    }
+
+    @Test
+    void aWorkloadOfTheGitSourceCannotBeDeletedThroughTheApi() {
+        DesiredState d = desired();
+        d.apply(Map.of("git:https://example.com/fleet.git", List.of(w("web", "64Mi"))), true);
+        assertThatThrownBy(() -> d.remove("web")).isInstanceOf(DesiredState.Conflict.class)
+                .hasMessageContaining("declared by the git source https://example.com/fleet.git")
+                .hasMessageContaining("remove it from the repository");
+        assertThat(d.find("web")).isNotNull();
+    }
 }
