@@ -95,6 +95,13 @@ public final class DaemonProcess implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body)), token);
     }
 
+    /** A POST without the token, with these headers (a git host's webhook). */
+    public HttpResponse<String> post(String path, Map<String, String> headers, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(b::header);
+        return send(b, null);
+    }
+
     private HttpResponse<String> send(HttpRequest.Builder b, String token) {
         try {
             b.timeout(Duration.ofSeconds(120));
