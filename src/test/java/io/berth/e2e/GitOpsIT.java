@@ -199,6 +199,20 @@ class GitOpsIT {
         Thread.sleep(2500);
         assertThat(git(d).path("fetched").path("commit").asText()).isEqualTo(next);
         assertThat(memory(web)).isEqualTo(64L << 20);
+
+        // A pipeline job without git: `agent apply --server URL` with the token from the environment only.
+        String job = "git-job-" + id;
+        Path file = dir.resolve("job.yaml");
+        Files.writeString(file, Manifests.containerYaml(job, "50m", "16Mi", Manifests.SLEEP));
+        Agent.Result applied = new Agent("ci").run(Map.of("BERTH_TOKEN", d.token()),
+                "apply", "--server", d.url(), "-f", file.toString());
+        assertThat(applied.exit()).as(applied.toString()).isEqualTo(0);
+        assertThat(memory(job)).isEqualTo(16L << 20);
+        // The git source cannot be overwritten through the API.
+        HttpResponse<String> hijack = d.post("/api/v1/apply?source=git:" + repo.url(), d.token(), "application/yaml",
+                Files.readString(file));
+        assertThat(hijack.statusCode()).isEqualTo(409);
+        assertThat(hijack.body()).contains("is the git source: push a commit instead");
     }
 
     @Test
