@@ -16,8 +16,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Credentials for a fetch, read from files at every fetch (so a rotated token is used without a
- * restart): for http(s) an access token, sent as the password. Nothing ever prompts: Berth runs unattended, and a question nobody answers would hang the
+ * Credentials for a fetch, read from files at every fetch (so a rotated token or key is used
+ * without a restart): for http(s) an access token, sent as the password; for ssh only public-key
+ * authentication with the configured key and a strict host key check ({@link SshSessions}).
+ * Nothing ever prompts: Berth runs unattended, and a question nobody answers would hang the
  * fetch until its timeout and then report the wrong thing.
  */
 final class GitCredentials implements AutoCloseable {
@@ -27,10 +29,14 @@ final class GitCredentials implements AutoCloseable {
 
     private final GitFetcher.Settings settings;
     private final Scheme scheme;
+    private final SshSessions ssh;
 
     GitCredentials(GitFetcher.Settings settings) {
         this.settings = settings;
         this.scheme = scheme(settings.url());
+        this.ssh = scheme == Scheme.SSH
+                ? new SshSessions(settings.url(), settings.sshKeyFile(), settings.knownHostsFile())
+                : null;
     }
 
     static Scheme scheme(String url) {
@@ -55,14 +61,19 @@ final class GitCredentials implements AutoCloseable {
         if (scheme == Scheme.HTTP && settings.tokenFile().isPresent()) {
             command.setCredentialsProvider(
                     new UsernamePasswordCredentialsProvider(settings.username(), token(settings.tokenFile().get())));
+        } else if (scheme == Scheme.SSH) {
+            ssh.configure(command);
         }
     }
 
     /**
-     * An operator-facing reason for a failed fetch when the credentials explain it (a missing or
-     * refused token); empty otherwise.
+     * An operator-facing reason for a failed fetch when the credentials explain it (a refused host
+     * key, a key needing a passphrase, a key or token the server refused); empty otherwise.
      */
     Optional<String> explain(Throwable failure) {
+        if (scheme == Scheme.SSH) {
+            return ssh.explain(failure);
+        }
         if (scheme == Scheme.HTTP) {
             return explainHttp(failure);
         }
@@ -108,6 +119,8 @@ final class GitCredentials implements AutoCloseable {
 
     @Override
     public void close() {
-        // nothing held yet
+        if (ssh != null) {
+            ssh.close();
+        }
     }
 }
