@@ -8,7 +8,8 @@
 #
 # Steps (see main at the bottom):
 #   install_packages    - Debian/Ubuntu packages (docker.io, busybox-static,
-#                         libvirt, qemu, chromium for the dashboard test, ...)
+#                         libvirt, qemu, chromium for the dashboard test,
+#                         openssh-server for the git-over-ssh test, ...)
 #   start_docker        - make sure Docker Engine answers (systemd or plain dockerd)
 #   start_libvirt       - make sure libvirtd answers on qemu:///system (systemd
 #                         or plain virtlogd + libvirtd)
@@ -39,8 +40,11 @@ CONTAINER_PACKAGES=(docker.io busybox-static docker-compose curl git openssl)
 
 # Packages the test suite needs beyond the runtimes: the dashboard test (DashboardIT) drives
 # Debian's chromium headless through chromedriver; Selenium is told both paths and downloads
-# no browser. Installed with their Recommends (fonts among them), like CONTAINER_PACKAGES.
-TEST_PACKAGES=(chromium chromium-driver)
+# no browser. GitFetcherSshTest runs its own /usr/sbin/sshd (openssh-server) on a free port of
+# 127.0.0.1 with a generated config and keys; it does not use or change the host's ssh service
+# (which Debian enables where systemd runs; most hosts have it already). Installed with their
+# Recommends (fonts among them), like CONTAINER_PACKAGES.
+TEST_PACKAGES=(chromium chromium-driver openssh-server)
 
 # Packages needed for VMs (KVM/QEMU through libvirt), installed without their
 # Recommends (those would pull in Xen/VirtualBox drivers, LVM, GTK, GStreamer

@@ -25,9 +25,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
 
 /**
  * Follows one branch of one repository: a shallow fetch (depth 1) of the branch head into a bare
@@ -44,8 +46,10 @@ public final class GitFetcher implements AutoCloseable {
      * @param branch         the branch to follow
      * @param tokenFile      for https: a file holding an access token, sent as the password
      * @param username       for https with a token: the user name sent with it
-     * @param sshKeyFile     for ssh: a private key file (OpenSSH format, unencrypted)
-     * @param knownHostsFile for ssh: the host keys to trust; an unknown host key is refused
+     * @param sshKeyFile     for ssh: a private key file (OpenSSH format, unencrypted), the only key
+     *                       offered; when empty, the default keys of ~/.ssh
+     * @param knownHostsFile for ssh: the host keys to trust (else ~/.ssh/known_hosts); an unknown
+     *                       or changed host key is refused
      * @param timeout        how long one fetch may take
      */
     public record Settings(String url, String branch, Optional<Path> tokenFile, String username,
@@ -55,6 +59,7 @@ public final class GitFetcher implements AutoCloseable {
     private final Settings settings;
     private final Repository repo;
     private final String trackingRef;
+    private final GitCredentials credentials;
 
     /** @param gitDir the bare repository to fetch into; created when missing */
     public GitFetcher(Settings settings, Path gitDir) throws GitException {
@@ -69,6 +74,7 @@ public final class GitFetcher implements AutoCloseable {
         } catch (IOException | IllegalStateException e) {
             throw new GitException("cannot open the git cache " + gitDir + ": " + e.getMessage(), e);
         }
+        this.credentials = new GitCredentials(settings);
     }
 
     /** The URL without any password or token in it, for messages, status and ownership labels. */
@@ -81,7 +87,12 @@ public final class GitFetcher implements AutoCloseable {
         }
     }
 
-    /** Fetches the head of the branch (one commit deep) and returns it. */
+    /**
+     * Fetches the head of the branch (one commit deep) and returns it.
+     *
+     * @throws GitException with a one-line reason (no stack trace needed) naming the URL, the
+     *                      branch and the setting to check where it is a configuration mistake
+     */
     public Revision fetch() throws GitException {
         String where = displayUrl(settings.url()) + " branch " + settings.branch();
         try (Git git = new Git(repo)) {
@@ -90,15 +101,21 @@ public final class GitFetcher implements AutoCloseable {
                     .setRefSpecs(new RefSpec("+" + Constants.R_HEADS + settings.branch() + ":" + trackingRef))
                     .setDepth(1)
                     .setTimeout((int) Math.max(1, settings.timeout().toSeconds()));
-            GitCredentials.apply(settings, fetch);
+            try {
+                credentials.configure(fetch);
+            } catch (GitException e) {
+                throw new GitException("cannot fetch " + where + ": " + e.getMessage(), e);
+            }
             fetch.call();
             Ref ref = repo.exactRef(trackingRef);
             if (ref == null) {
-                throw new GitException("fetch of " + where + " brought no commit (does the branch exist?)");
+                // JGit reports a missing branch itself; this is the belt to its braces.
+                throw new GitException("cannot fetch " + where + ": the fetch brought no commit (check berth.git.branch)");
             }
             return revision(ref.getObjectId());
         } catch (GitAPIException | IOException | RuntimeException e) {
-            throw new GitException("cannot fetch " + where + ": " + reason(e), e);
+            String why = credentials.explain(e).orElseGet(() -> FetchFailures.reason(e, settings));
+            throw new GitException("cannot fetch " + where + ": " + why, e);
         }
     }
 
@@ -112,9 +129,18 @@ public final class GitFetcher implements AutoCloseable {
      */
     public Map<Path, byte[]> files(String commit, String path) throws GitException {
         String dir = normalize(path);
+        if (Arrays.asList(dir.split("/")).contains("..")) {
+            throw new GitException("berth.git.path " + path.strip() + " leaves the repository (\"..\" is not allowed)");
+        }
+        ObjectId id;
+        try {
+            id = ObjectId.fromString(commit);
+        } catch (IllegalArgumentException e) {
+            throw new GitException("\"" + commit + "\" is not a commit id (40 hex digits)", e);
+        }
         Map<Path, byte[]> out = new LinkedHashMap<>();
         try (RevWalk walk = new RevWalk(repo); TreeWalk tree = new TreeWalk(repo)) {
-            RevCommit c = walk.parseCommit(ObjectId.fromString(commit));
+            RevCommit c = walk.parseCommit(id);
             tree.addTree(c.getTree());
             tree.setRecursive(false);
             if (!dir.isEmpty()) {
@@ -127,12 +153,15 @@ public final class GitFetcher implements AutoCloseable {
                 boolean inside = dir.isEmpty() || p.startsWith(dir + "/");
                 if (p.equals(dir)) {
                     if (mode != FileMode.TREE) {
-                        throw new GitException("path " + dir + " in commit " + abbreviate(commit) + " is a file, not a directory");
+                        throw new GitException("path " + dir + " in commit " + abbreviate(commit) + " is "
+                                + notADirectory(mode) + " (berth.git.path names a directory of the repository)");
                     }
                     found = true;
                 }
                 if (mode == FileMode.TREE) {
-                    if (p.equals(dir) || (inside && !tree.getNameString().startsWith("."))) {
+                    // Down to the path (its parents may be dot-directories: it was named), then below it
+                    // every directory but dot-directories, as the watched directory is read.
+                    if (p.equals(dir) || dir.startsWith(p + "/") || (inside && !tree.getNameString().startsWith("."))) {
                         tree.enterSubtree();
                     }
                     continue;
@@ -159,6 +188,16 @@ public final class GitFetcher implements AutoCloseable {
         }
     }
 
+    private static String notADirectory(FileMode mode) {
+        if (mode == FileMode.SYMLINK) {
+            return "a symbolic link, not a directory (links are not followed)";
+        }
+        if (mode == FileMode.GITLINK) {
+            return "a submodule, not a directory (submodules are not fetched)";
+        }
+        return "a file, not a directory";
+    }
+
     private Revision revision(ObjectId id) throws IOException {
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit c = walk.parseCommit(id);
@@ -167,40 +206,29 @@ public final class GitFetcher implements AutoCloseable {
         }
     }
 
-    /** "manifests/", "./manifests", "/manifests" and "manifests" are one directory; "", "." and "/" the root. */
+    /**
+     * "manifests/", "./manifests", "/manifests" and "manifests" are one directory; "", "." and "/" the
+     * root. Empty and "." segments go (the tree walk matches paths literally); ".." stays, for
+     * {@link #files} to refuse.
+     */
     static String normalize(String path) {
         String p = path == null ? "" : path.strip().replace('\\', '/');
-        while (p.startsWith("./")) {
-            p = p.substring(2);
+        StringJoiner out = new StringJoiner("/");
+        for (String segment : p.split("/")) {
+            if (!segment.isEmpty() && !segment.equals(".")) {
+                out.add(segment);
+            }
         }
-        while (p.startsWith("/")) {
-            p = p.substring(1);
-        }
-        while (p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1);
-        }
-        return p.equals(".") ? "" : p;
+        return out.toString();
     }
 
     private static String abbreviate(String commit) {
         return commit.substring(0, Math.min(12, commit.length()));
     }
 
-    /** The innermost cause's message: JGit wraps the transport's reason two or three deep. */
-    private static String reason(Throwable e) {
-        Throwable t = e;
-        String msg = e.getMessage();
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-            if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                msg = t.getMessage();
-            }
-        }
-        return msg == null ? e.getClass().getSimpleName() : msg;
-    }
-
     @Override
     public void close() {
+        credentials.close();
         repo.close();
     }
 }
