@@ -75,8 +75,17 @@ final class FetchFailures {
     /** A password in the URL stays out of messages, whatever a library put into them. */
     static String scrub(String msg, String url) {
         try {
-            String pass = new URIish(url).getPass();
-            return pass == null || pass.isEmpty() ? msg : msg.replace(pass, "***");
+            URIish u = new URIish(url);
+            String out = msg;
+            if (u.getPass() != null && !u.getPass().isEmpty()) {
+                out = out.replace(u.getPass(), "***");
+            }
+            // A token pasted as the user of an https URL (https://TOKEN@host/...); short names are kept readable.
+            boolean http = u.getScheme() != null && u.getScheme().toLowerCase(java.util.Locale.ROOT).startsWith("http");
+            if (http && u.getUser() != null && u.getUser().length() >= 8) {
+                out = out.replace(u.getUser(), "***");
+            }
+            return out;
         } catch (URISyntaxException e) {
             return msg;
         }

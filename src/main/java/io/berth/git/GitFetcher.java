@@ -81,6 +81,11 @@ public final class GitFetcher implements AutoCloseable {
     public static String displayUrl(String url) {
         try {
             URIish u = new URIish(url);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if (scheme.startsWith("http") && u.getUser() != null) {
+                // https://TOKEN@host/... is how tokens are often pasted: over http(s) the user part goes too.
+                return u.setUser(null).setPass(null).toString();
+            }
             return u.getPass() == null ? url : u.setPass(null).toString();
         } catch (URISyntaxException e) {
             return url;

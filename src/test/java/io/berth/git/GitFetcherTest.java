@@ -219,8 +219,18 @@ class GitFetcherTest {
         String url = "http://deploy:s3cret@127.0.0.1:1/team/deploy.git";
         try (GitFetcher f = new GitFetcher(settings(url, "main"), cache)) {
             assertThatThrownBy(f::fetch).isInstanceOf(GitException.class)
-                    .hasMessageStartingWith("cannot fetch http://deploy@127.0.0.1:1/team/deploy.git branch main: ")
+                    .hasMessageStartingWith("cannot fetch http://127.0.0.1:1/team/deploy.git branch main: ")
                     .hasMessageNotContaining("s3cret");
+        }
+    }
+
+    @Test
+    void aTokenPastedAsTheUserDoesNotAppearInTheMessage() throws Exception {
+        String url = "http://ghp_0123456789abcdef@127.0.0.1:1/team/deploy.git";
+        try (GitFetcher f = new GitFetcher(settings(url, "main"), cache)) {
+            assertThatThrownBy(f::fetch).isInstanceOf(GitException.class)
+                    .hasMessageStartingWith("cannot fetch http://127.0.0.1:1/team/deploy.git branch main: ")
+                    .hasMessageNotContaining("ghp_0123456789abcdef");
         }
     }
 
@@ -441,9 +451,11 @@ class GitFetcherTest {
     // ---- displayUrl --------------------------------------------------------------------------
 
     @Test
-    void displayUrlStripsThePassword() {
+    void displayUrlStripsCredentials() {
         assertThat(GitFetcher.displayUrl("https://user:secret@git.example.com/team/deploy.git"))
-                .isEqualTo("https://user@git.example.com/team/deploy.git");
+                .isEqualTo("https://git.example.com/team/deploy.git");
+        assertThat(GitFetcher.displayUrl("https://ghp_0123456789abcdef@git.example.com/team/deploy.git"))
+                .as("a token pasted as the user").isEqualTo("https://git.example.com/team/deploy.git");
         assertThat(GitFetcher.displayUrl("https://git.example.com/team/deploy.git"))
                 .isEqualTo("https://git.example.com/team/deploy.git");
         assertThat(GitFetcher.displayUrl("git@git.example.com:team/deploy.git"))
