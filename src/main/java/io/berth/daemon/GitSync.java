@@ -11,10 +11,8 @@ import io.berth.manifest.Workload;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -264,15 +262,7 @@ final class GitSync implements AutoCloseable {
     /** Written atomically; a failure is logged (the desired state itself is already persisted). */
     private void save() {
         try {
-            Files.createDirectories(dir);
-            Path target = dir.resolve("status.json");
-            Path tmp = dir.resolve(".status.json.tmp");
-            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            io.berth.util.AtomicFiles.write(dir.resolve("status.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
         } catch (IOException e) {
             LOG.warnf("git source: cannot record its status under %s: %s", dir, e.getMessage());
         }
