@@ -43,12 +43,26 @@ public class GetCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> all = connection.local() ? local() : remote();
         switch (output) {
-            case table -> table(all, out, !connection.local());
+            case table -> {
+                table(all, out, !connection.local());
+                if (!connection.local() && name == null) {
+                    gitSource().ifPresent(g -> out.println(PlanPrinter.gitLine(g)));
+                }
+            }
             case json -> out.println(Output.json(all));
             case yaml -> out.print(Output.yaml(all));
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** The daemon's git source, when it has one (404 otherwise). */
+    private java.util.Optional<Map<String, Object>> gitSource() {
+        try {
+            return java.util.Optional.of(PlanPrinter.map(connection.client().get("api/v1/git")));
+        } catch (UserError e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private List<Map<String, Object>> remote() {

@@ -113,4 +113,27 @@ final class PlanPrinter {
     static Map<String, Object> mapOrNull(Object o) {
         return o == null ? null : map(o);
     }
+
+    /**
+     * The git source in one line: {@code git URL BRANCH: revision 1a2b3c4d5e6f "message" in force
+     * (applied AT, fetched AT)}, or the error (which names the revision still in force).
+     */
+    static String gitLine(Map<String, Object> git) {
+        Map<String, Object> applied = mapOrNull(git.get("applied"));
+        Map<String, Object> fetched = mapOrNull(git.get("fetched"));
+        String where = "git " + git.get("url") + " " + git.get("branch") + ": ";
+        if (git.get("error") != null) {
+            return where + git.get("error");
+        }
+        if (applied == null) {
+            return where + "no revision applied yet";
+        }
+        return where + "revision " + shortCommit(applied) + " \"" + applied.get("message") + "\" in force (applied "
+                + applied.get("at") + (fetched == null ? "" : ", fetched " + fetched.get("at")) + ")";
+    }
+
+    static String shortCommit(Map<String, Object> seen) {
+        String c = String.valueOf(seen.get("commit"));
+        return c.substring(0, Math.min(12, c.length()));
+    }
 }

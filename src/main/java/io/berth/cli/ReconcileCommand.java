@@ -73,7 +73,7 @@ public class ReconcileCommand implements Callable<Integer> {
         }
         Map<String, Object> git = PlanPrinter.mapOrNull(run.get("git"));
         if (git != null) {
-            out.println(gitLine(git));
+            out.println(PlanPrinter.gitLine(git));
         }
         for (Map<String, Object> f : PlanPrinter.list(run.get("failed"))) {
             out.printf("%s: failed: %s%n", f.get("name"), f.get("error"));
@@ -82,7 +82,7 @@ public class ReconcileCommand implements Callable<Integer> {
         if (ok) {
             Map<String, Object> applied = git == null ? null : PlanPrinter.mapOrNull(git.get("applied"));
             out.printf("Reconcile %s succeeded: %d workload(s) converged%s.%n", id, workloads.size(),
-                    applied == null ? "" : " to revision " + shortCommit(applied));
+                    applied == null ? "" : " to revision " + PlanPrinter.shortCommit(applied));
         } else {
             int failed = PlanPrinter.list(run.get("failed")).size();
             String why = run.get("error") == null ? "" : git != null && git.get("error") != null
@@ -100,21 +100,5 @@ public class ReconcileCommand implements Callable<Integer> {
             out.println(text);
         }
         out.flush();
-    }
-
-    /** "git file:///srv/fleet.git main: revision 1a2b3c4d5e6f "raise web's memory" in force". */
-    private static String gitLine(Map<String, Object> git) {
-        Map<String, Object> applied = PlanPrinter.mapOrNull(git.get("applied"));
-        String where = "git " + git.get("url") + " " + git.get("branch") + ": ";
-        if (git.get("error") != null) {
-            return where + git.get("error");
-        }
-        return applied == null ? where + "no revision applied yet"
-                : where + "revision " + shortCommit(applied) + " \"" + applied.get("message") + "\" in force";
-    }
-
-    private static String shortCommit(Map<String, Object> seen) {
-        String c = String.valueOf(seen.get("commit"));
-        return c.substring(0, Math.min(12, c.length()));
     }
 }

@@ -84,6 +84,8 @@ final class GitSync implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private GitFetcher fetcher;
     private volatile State state;
+    /** When the revision in force was applied (epoch seconds), for alerts on a source stuck on an old commit. */
+    private final java.util.concurrent.atomic.AtomicLong appliedAt = new java.util.concurrent.atomic.AtomicLong();
 
     GitSync(BerthConfig.GitConfig config, Path stateDir, DesiredState desired, Consumer<Set<String>> enqueue,
             StatusBook book, HostPolicy policy) {
@@ -103,6 +105,19 @@ final class GitSync implements AutoCloseable {
         t.setRemoveOnCancelPolicy(true);
         this.thread = t;
         this.state = load();
+        if (state.applied() != null) {
+            appliedAt.set(state.applied().at().getEpochSecond());
+        }
+        io.micrometer.core.instrument.Metrics.gauge("berth.git.applied.timestamp.seconds", appliedAt,
+                java.util.concurrent.atomic.AtomicLong::doubleValue);
+        for (String r : List.of("applied", "unchanged", "invalid", "fetch_failed")) {
+            count(r, 0); // exported from the start, at 0
+        }
+    }
+
+    /** {@code berth_git_sync_total{result}}: applied, unchanged, invalid (a commit refused), fetch_failed. */
+    private static void count(String result, int n) {
+        io.micrometer.core.instrument.Metrics.counter("berth.git.sync", "result", result).increment(n);
     }
 
     /** The source name on desired state and ownership labels: {@code git:<url without password>}. */
@@ -162,6 +177,7 @@ final class GitSync implements AutoCloseable {
             head = fetcher().fetch();
         } catch (GitException e) {
             fail(null, e.getMessage(), "GitFetchFailed");
+            count("fetch_failed", 1);
             return new Result(null, s.applied(), e.getMessage(), Set.of());
         }
         Seen fetched = Seen.of(head, Instant.now());
@@ -176,10 +192,12 @@ final class GitSync implements AutoCloseable {
             }
             state = new State(s.url(), s.branch(), s.path(), fetched, s.applied(), null, null, null);
             save();
+            count("unchanged", 1);
             return new Result(fetched, s.applied(), null, Set.of());
         }
         if (head.commit().equals(s.errorCommit())) {
             save(); // the same invalid commit again: reported once, still not applied
+            count("invalid", 1);
             return new Result(fetched, s.applied(), s.error(), Set.of());
         }
         String problem;
@@ -192,6 +210,8 @@ final class GitSync implements AutoCloseable {
                 Seen applied = Seen.of(head, Instant.now());
                 state = new State(s.url(), config.branch(), config.path(), fetched, applied, null, null, null);
                 save();
+                appliedAt.set(applied.at().getEpochSecond());
+                count("applied", 1);
                 book.event(null, "RevisionApplied", "git " + applied.shortCommit() + " \"" + head.message() + "\": "
                         + loaded.workloads().size() + " workload(s) declared, " + changed.size() + " changed");
                 LOG.infof("git source %s: applied %s (%s): %d workload(s), %d changed", source, applied.shortCommit(),
@@ -208,6 +228,7 @@ final class GitSync implements AutoCloseable {
         }
         String kept = s.applied() == null ? "no revision was ever applied" : s.applied().shortCommit() + " stays in force";
         fail(head.commit(), problem + " (" + kept + ")", "InvalidRevision");
+        count("invalid", 1);
         return new Result(fetched, s.applied(), state.error(), Set.of());
     }
 

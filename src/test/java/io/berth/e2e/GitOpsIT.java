@@ -135,12 +135,32 @@ class GitOpsIT {
 
         // Removed from the repository: pruned (the git source's own only).
         repo.delete("manifests/broken.yaml");
-        repo.commit("drop the broken workload");
+        String last = repo.commit("drop the broken workload");
         wait = reconcile(d, "--wait");
         assertThat(wait.exit()).as(wait.toString()).isEqualTo(0);
         assertThat(memory(web)).isEqualTo(32L << 20);
+        assertThat(Docker.run("ps", "-a", "-q", "--filter", "name=^/berth-" + broken + "$").out()).isBlank();
+        Agent.Result get = new Agent("client").run(d.clientEnv(), "get");
+        assertThat(get.out()).as(get.toString()).contains("git " + repo.url() + " main: revision " + last.substring(0, 12)
+                + " \"drop the broken workload\" in force (applied ");
+        HttpResponse<String> metrics = d.get("/q/metrics", null);
+        assertThat(metrics.body()).contains("berth_git_sync_total{result=\"invalid\"}")
+                .contains("berth_git_applied_timestamp_seconds");
+
+        // Restarted while the repository is unreachable: the last good revision stays in force.
+        d.close();
+        Files.move(dir.resolve("fleet.git"), dir.resolve("moved.git"));
+        DaemonProcess again = start(state, agent, repo, POLL, Map.of("BERTH_GIT_PATH", "manifests"));
+        JsonNode unreachable = awaitJson(again, "/api/v1/git", g -> g.path("error").asText().contains("cannot fetch"));
+        assertThat(unreachable.path("applied").path("commit").asText()).isEqualTo(last);
+        Thread.sleep(4000); // a resync later: still there, not pruned
+        assertThat(memory(web)).isEqualTo(32L << 20);
+        wait = reconcile(again, "--wait");
+        assertThat(wait.exit()).as("not converged to the branch head: it cannot be fetched").isEqualTo(1);
+        assertThat(wait.out()).contains("cannot fetch");
 
         // Unreachable daemon: exit 3.
+        again.close();
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
