@@ -57,7 +57,13 @@ public final class GitFetcher implements AutoCloseable {
     }
 
     private final Settings settings;
+    /** New heads fetched between two garbage collections of the cache. */
+    static final int GC_EVERY = 50;
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(GitFetcher.class);
+
     private final Repository repo;
+    private ObjectId lastHead;
+    private int newHeads;
     private final String trackingRef;
     private final GitCredentials credentials;
 
@@ -117,10 +123,33 @@ public final class GitFetcher implements AutoCloseable {
                 // JGit reports a missing branch itself; this is the belt to its braces.
                 throw new GitException("cannot fetch " + where + ": the fetch brought no commit (check berth.git.branch)");
             }
+            if (!ref.getObjectId().equals(lastHead)) {
+                lastHead = ref.getObjectId();
+                if (++newHeads % GC_EVERY == 0) {
+                    collectGarbage();
+                }
+            }
             return revision(ref.getObjectId());
         } catch (GitAPIException | IOException | RuntimeException e) {
             String why = credentials.explain(e).orElseGet(() -> FetchFailures.reason(e, settings));
             throw new GitException("cannot fetch " + where + ": " + why, e);
+        }
+    }
+
+    /**
+     * Every fetch of a new head adds a pack; after {@value #GC_EVERY} of them the cache is
+     * repacked into one pack (and what no ref reaches is dropped), so a daemon following a busy
+     * branch for a year does not search thousands of packs. The commits fetched since the first
+     * fetch stay (each new head's parent is already there): a manifest repository's history is
+     * small. A failure is logged, never fatal.
+     */
+    void collectGarbage() {
+        try (Git git = new Git(repo)) {
+            repo.getConfig().setString("gc", null, "prunePackExpire", "now");
+            git.gc().setExpire(new java.util.Date()).setPreserveOldPacks(false).call();
+        } catch (GitAPIException | RuntimeException e) {
+            LOG.warnf("git cache %s: garbage collection failed (the cache keeps working, only larger): %s",
+                    repo.getDirectory(), e.getMessage());
         }
     }
 

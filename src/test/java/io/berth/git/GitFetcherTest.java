@@ -119,6 +119,37 @@ class GitFetcherTest {
     }
 
     @Test
+    void garbageCollectionLeavesOnePackAndTheCacheKeepsWorking() throws Exception {
+        upstream.write("manifests/web.yaml", manifest("web"));
+        upstream.commit("first");
+        upstream.push();
+        try (GitFetcher f = fetcher()) {
+            f.fetch();
+            upstream.write("manifests/db.yaml", manifest("db"));
+            upstream.commit("second");
+            upstream.push();
+            String second = f.fetch().commit();
+            assertThat(packs()).as("a pack per fetch").isEqualTo(2);
+
+            f.collectGarbage();
+            assertThat(packs()).isEqualTo(1);
+            assertThat(text(f.files(second, "manifests")).keySet())
+                    .containsExactly("manifests/db.yaml", "manifests/web.yaml");
+            upstream.write("manifests/cache.yaml", manifest("cache"));
+            String third = upstream.commit("third");
+            upstream.push();
+            assertThat(f.fetch().commit()).isEqualTo(third);
+            assertThat(text(f.files(third, "manifests"))).hasSize(3);
+        }
+    }
+
+    long packs() throws Exception {
+        try (var files = java.nio.file.Files.list(cache.resolve("objects/pack"))) {
+            return files.filter(p -> p.toString().endsWith(".pack")).count();
+        }
+    }
+
+    @Test
     void anUnchangedBranchFetchesTheSameHeadAgain() throws Exception {
         upstream.write("a.yaml", manifest("a"));
         String head = upstream.commit("only");
