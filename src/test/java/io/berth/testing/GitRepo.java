@@ -24,6 +24,7 @@ public final class GitRepo {
 
     /** An empty repository whose default branch is {@code main}, under {@code dir}. */
     public static GitRepo create(Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir);
         Path bare = dir.resolve("fleet.git");
         Path work = dir.resolve("work");
         git(dir, "init", "-q", "--bare", "-b", "main", bare.toString());
