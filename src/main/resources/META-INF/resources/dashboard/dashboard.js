@@ -152,11 +152,30 @@
     try {
       const r = await api('/api/v1/workloads');
       if (r.ok) applyList(await r.json());
+      const g = await api('/api/v1/git');
+      showGit(g.ok ? await g.json() : null);
     } catch (e) {
       if (e instanceof Unauthorized) return unauthorized();
       // the daemon is restarting: the stream watchdog says so, try again later
     }
     if (running) pollTimer = setTimeout(pollWorkloads, WORKLOADS_EVERY_MS);
+  }
+
+  // The git source (404 when there is none): the revision in force, or why the fetched head is not.
+  function showGit(git) {
+    const el = $('git');
+    el.hidden = !git;
+    if (!git) return;
+    const where = 'git ' + git.url + ' ' + git.branch + ': ';
+    if (git.error) {
+      el.textContent = where + git.error;
+      el.className = 'error';
+    } else {
+      const a = git.applied;
+      el.textContent = where + (a ? 'revision ' + a.commit.substring(0, 12) + ' "' + a.message + '" in force (applied '
+          + a.at + (git.fetched ? ', fetched ' + git.fetched.at : '') + ')' : 'no revision applied yet');
+      el.className = 'muted';
+    }
   }
 
   function applyList(list) {

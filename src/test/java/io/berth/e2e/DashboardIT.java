@@ -64,15 +64,23 @@ class DashboardIT {
     Path manifests;
     @TempDir
     Path state;
+    @TempDir
+    Path gitDir;
 
     DaemonProcess daemon;
+    String revision;
     WebDriver browser;
 
     @BeforeEach
     void start() throws Exception {
         Files.writeString(manifests.resolve("workloads.yaml"), Manifests.containerYaml(idle, "250m", "48Mi", Manifests.SLEEP)
                 + "---\n" + Manifests.containerYaml(burner, "500m", "32Mi", Manifests.BURN));
-        daemon = DaemonProcess.start(manifests, state, agent, Map.of("BERTH_STATS_INTERVAL", "1s"));
+        // A git source too (declaring nothing yet): the page shows the revision in force.
+        io.berth.testing.GitRepo repo = io.berth.testing.GitRepo.create(gitDir);
+        repo.write("README.md", "the fleet\n");
+        revision = repo.commit("fleet: nothing yet");
+        daemon = DaemonProcess.start(manifests, state, agent, Map.of("BERTH_STATS_INTERVAL", "1s",
+                "BERTH_GIT_URL", repo.url()));
     }
 
     @AfterEach
@@ -104,6 +112,9 @@ class DashboardIT {
         login(token);
         await("dashboard shown", () -> browser.findElement(By.id("dashboard")).isDisplayed());
         assertThat(browser.getCurrentUrl()).doesNotContain(token);
+
+        await("the git source's line", () -> browser.findElement(By.id("git")).getText()
+                .contains("revision " + revision.substring(0, 12) + " \"fleet: nothing yet\" in force (applied "));
 
         // Every workload, with its phase, in the table and with a chart card.
         for (String name : List.of(idle, burner)) {
