@@ -188,7 +188,8 @@ final class GitSync implements AutoCloseable {
         if (s.applied() != null && s.applied().commit().equals(head.commit()) && sameSettings
                 && desired.sources().contains(source) && !retire) {
             if (s.error() != null) {
-                book.event(null, "RevisionApplied", "git " + fetched.shortCommit() + " is in force again: " + s.error());
+                book.event(null, "RevisionApplied", "git " + fetched.shortCommit() + " (in force) is the branch head again;"
+                        + " cleared: " + s.error());
             }
             state = new State(s.url(), s.branch(), s.path(), fetched, s.applied(), null, null, null);
             save();
