@@ -47,6 +47,9 @@ public class ReconcileCommand implements Callable<Integer> {
         if (!output.equals("text") && !output.equals("json")) {
             throw new UserError("--output: " + output + " is not one of text, json");
         }
+        if (timeout.isZero()) {
+            throw new UserError("--timeout must be longer than 0 (e.g. 90s, 5m)");
+        }
         Client client = connection.daemonOnly("reconcile asks the daemon (agent serve); without one, run `agent apply --local`");
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Object> run = PlanPrinter.map(client.post("api/v1/reconcile", new byte[0], "application/json",
