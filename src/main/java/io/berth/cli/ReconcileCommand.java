@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
                         + " 3 when the daemon is unreachable."})
 public class ReconcileCommand implements Callable<Integer> {
 
+    private static final Duration FIRST_POLL = Duration.ofMillis(20);
     private static final Duration POLL = Duration.ofMillis(250);
 
     @Mixin
@@ -60,8 +61,10 @@ public class ReconcileCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = FIRST_POLL.toMillis(); // a run with nothing to change takes tens of ms: look soon, then less often
         while ("Running".equals(run.get("state")) && System.nanoTime() < deadline) {
-            Thread.sleep(POLL.toMillis());
+            Thread.sleep(pause);
+            pause = Math.min(pause * 2, POLL.toMillis());
             run = PlanPrinter.map(client.get("api/v1/reconcile/" + id));
         }
         if ("Running".equals(run.get("state"))) {
