@@ -11,8 +11,8 @@ import java.util.Optional;
 
 /**
  * Every {@code /api} call needs {@code Authorization: Bearer <token>} (CONTRACT §3); health and
- * metrics need none, and the git webhook is signed instead. The token is compared in constant time; any mismatch is a 401 that says only
- * that, never why.
+ * metrics need none, and the git webhook is signed instead. The token is compared in constant
+ * time; any mismatch is a 401 that says only that, never why.
  */
 public class ApiAuth {
 

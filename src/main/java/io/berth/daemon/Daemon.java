@@ -64,7 +64,26 @@ public class Daemon {
         this.config = config;
     }
 
+    /** A setting the daemon cannot start with; the message names the key and what is wrong. */
+    static final class BadConfig extends RuntimeException {
+        BadConfig(String message) {
+            super(message);
+        }
+    }
+
     void start(@Observes StartupEvent ev) throws IOException {
+        try {
+            begin();
+        } catch (BadConfig e) {
+            // An operator's mistake: one line naming the key, exit 1, no stack trace.
+            LOG.errorf("agent serve cannot start: %s", e.getMessage());
+            io.quarkus.runtime.Quarkus.asyncExit(1);
+        }
+    }
+
+    private void begin() throws IOException {
+        boolean gitConfigured = config.git().url().filter(u -> !u.isBlank()).isPresent();
+        webhook = gitConfigured ? config.git().webhookSecretFile().map(this::webhook).orElse(null) : null;
         agent = config.agentName().filter(s -> !s.isBlank()).orElseGet(Hosts::name);
         token = Token.loadOrCreate(config.stateDir());
         source = config.manifests().toAbsolutePath().normalize().toString();
@@ -98,9 +117,8 @@ public class Daemon {
                         String.join("\n", errors.stream().map(Object::toString).toList()));
             }
         }, policy);
-        if (config.git().url().filter(u -> !u.isBlank()).isPresent()) {
+        if (gitConfigured) {
             git = new GitSync(config.git(), config.stateDir(), desired, names -> names.forEach(queue::enqueue), book, policy);
-            webhook = config.git().webhookSecretFile().map(this::webhook).orElse(null);
         }
         runs = new ReconcileRuns(() -> git, this::names, applyService, config.applyTimeout());
         countRunning();
@@ -135,11 +153,13 @@ public class Daemon {
         try {
             secret = new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8)
                     .strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new BadConfig("berth.git.webhook-secret-file: " + file + ": no such file");
         } catch (IOException e) {
-            throw new IllegalStateException("berth.git.webhook-secret-file: cannot read " + file + ": " + e.getMessage());
+            throw new BadConfig("berth.git.webhook-secret-file: cannot read " + file + ": " + e.getMessage());
         }
         if (secret.length == 0) {
-            throw new IllegalStateException("berth.git.webhook-secret-file: " + file + " is empty");
+            throw new BadConfig("berth.git.webhook-secret-file: " + file + " is empty");
         }
         return new GitWebhook(secret, config.git().webhookMaxAge(), java.time.Clock.systemUTC(), config.git().branch());
     }
@@ -160,7 +180,7 @@ public class Daemon {
         try {
             return parse.applyAsLong(value.strip());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + ": " + e.getMessage());
+            throw new BadConfig(key + ": " + e.getMessage());
         }
     }
 
