@@ -127,7 +127,8 @@ final class GitSync implements AutoCloseable {
 
     /** Fetches now and then every interval. */
     void start() {
-        thread.scheduleWithFixedDelay(this::syncQuietly, 0, config.interval().toMillis(), TimeUnit.MILLISECONDS);
+        // At a fixed rate, not delay: a push waits at most one interval for its fetch, whatever the last one took.
+        thread.scheduleAtFixedRate(this::syncQuietly, 0, config.interval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** A fetch and apply now, after any that is running; completes with what it came to. */
