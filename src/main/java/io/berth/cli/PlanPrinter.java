@@ -133,7 +133,6 @@ final class PlanPrinter {
     }
 
     static String shortCommit(Map<String, Object> seen) {
-        String c = String.valueOf(seen.get("commit"));
-        return c.substring(0, Math.min(12, c.length()));
+        return io.berth.git.Revision.abbreviate(String.valueOf(seen.get("commit")));
     }
 }

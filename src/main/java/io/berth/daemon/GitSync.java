@@ -50,7 +50,7 @@ final class GitSync implements AutoCloseable {
         }
 
         String shortCommit() {
-            return commit.substring(0, Math.min(12, commit.length()));
+            return Revision.abbreviate(commit);
         }
     }
 

@@ -137,7 +137,7 @@ final class GitWebhook {
                 : header + " does not match the body: wrong secret, or the body was changed on the way";
     }
 
-    byte[] hmac(byte[] body) {
+    private byte[] hmac(byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));

@@ -187,7 +187,7 @@ public final class GitFetcher implements AutoCloseable {
                 boolean inside = dir.isEmpty() || p.startsWith(dir + "/");
                 if (p.equals(dir)) {
                     if (mode != FileMode.TREE) {
-                        throw new GitException("path " + dir + " in commit " + abbreviate(commit) + " is "
+                        throw new GitException("path " + dir + " in commit " + Revision.abbreviate(commit) + " is "
                                 + notADirectory(mode) + " (berth.git.path names a directory of the repository)");
                     }
                     found = true;
@@ -211,14 +211,14 @@ public final class GitFetcher implements AutoCloseable {
                 out.put(Path.of(p), bytes);
             }
             if (!found) {
-                throw new GitException("no directory " + dir + " in commit " + abbreviate(commit)
+                throw new GitException("no directory " + dir + " in commit " + Revision.abbreviate(commit)
                         + " (berth.git.path names a directory of the repository)");
             }
             return out;
         } catch (MissingObjectException e) {
-            throw new GitException("commit " + abbreviate(commit) + " is not in the git cache: " + e.getMessage(), e);
+            throw new GitException("commit " + Revision.abbreviate(commit) + " is not in the git cache: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new GitException("cannot read commit " + abbreviate(commit) + ": " + e.getMessage(), e);
+            throw new GitException("cannot read commit " + Revision.abbreviate(commit) + ": " + e.getMessage(), e);
         }
     }
 
@@ -254,10 +254,6 @@ public final class GitFetcher implements AutoCloseable {
             }
         }
         return out.toString();
-    }
-
-    private static String abbreviate(String commit) {
-        return commit.substring(0, Math.min(12, commit.length()));
     }
 
     @Override

@@ -13,6 +13,11 @@ public record Revision(String commit, String message, String author, Instant com
 
     /** The first 12 hex digits, as people quote commits. */
     public String shortCommit() {
+        return abbreviate(commit);
+    }
+
+    /** A commit id's first 12 hex digits (the whole of a shorter string). */
+    public static String abbreviate(String commit) {
         return commit.substring(0, Math.min(12, commit.length()));
     }
 }

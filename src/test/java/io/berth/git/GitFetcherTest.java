@@ -1,5 +1,7 @@
 package io.berth.git;
 
+import io.berth.testing.GitRepo;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -186,8 +188,8 @@ class GitFetcherTest {
             assertThat(f.fetch().commit()).isEqualTo(oldHead);
 
             String newHead = upstream.rewriteHistory(Map.of("manifests/new.yaml", manifest("new")), "rewritten");
-            assertThat(Upstream.git(upstream.bare, "cat-file", "-t", newHead).strip()).isEqualTo("commit");
-            assertThatThrownBy(() -> Upstream.git(upstream.bare, "cat-file", "-t", oldHead))
+            assertThat(GitRepo.git(upstream.bare, "cat-file", "-t", newHead).strip()).isEqualTo("commit");
+            assertThatThrownBy(() -> GitRepo.git(upstream.bare, "cat-file", "-t", oldHead))
                     .as("the old head is gone upstream").hasMessageContaining("exited");
 
             Revision r = f.fetch();

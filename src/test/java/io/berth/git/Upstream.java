@@ -1,19 +1,17 @@
 package io.berth.git;
 
+import io.berth.testing.GitRepo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real upstream for the fetcher tests: a bare repository and a working clone of it, driven with
- * the system's {@code git} (not JGit, so the fetcher is tested against what real servers hold).
- * The tests' own and the user's git configuration are kept out, so a developer's
- * {@code ~/.gitconfig} cannot change what a test sees.
+ * the system's {@code git} ({@link GitRepo#git}; not JGit, so the fetcher is tested against what
+ * real servers hold). Unlike {@link GitRepo}, it stages and pushes step by step, and makes
+ * symbolic links, submodule entries and rewritten histories.
  */
 final class Upstream {
 
@@ -31,8 +29,8 @@ final class Upstream {
     static Upstream create(Path dir, String branch) throws IOException {
         Path bare = dir.resolve("upstream.git");
         Path work = dir.resolve("work");
-        git(dir, "init", "-q", "--bare", "-b", branch, bare.toString());
-        git(dir, "init", "-q", "-b", branch, work.toString());
+        GitRepo.git(dir, "init", "-q", "--bare", "-b", branch, bare.toString());
+        GitRepo.git(dir, "init", "-q", "-b", branch, work.toString());
         Upstream u = new Upstream(bare, work, branch);
         u.git("remote", "add", "origin", bare.toString());
         return u;
@@ -98,38 +96,12 @@ final class Upstream {
         git("branch", "-q", "-D", branch);
         git("branch", "-q", "-m", branch);
         git("push", "-q", "--force", "origin", branch);
-        git(bare, "reflog", "expire", "--expire=now", "--all");
-        git(bare, "gc", "-q", "--prune=now");
+        GitRepo.git(bare, "reflog", "expire", "--expire=now", "--all");
+        GitRepo.git(bare, "gc", "-q", "--prune=now");
         return commit;
     }
 
     String git(String... args) throws IOException {
-        return git(work, args);
-    }
-
-    static String git(Path dir, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=Test Author",
-                "-c", "user.email=author@example.com", "-c", "commit.gpgsign=false", "-c", "core.symlinks=true"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null");
-        pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
-        pb.environment().put("GIT_TERMINAL_PROMPT", "0");
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("timed out: " + cmd);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted: " + cmd, e);
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + out);
-        }
-        return out;
+        return GitRepo.git(work, args);
     }
 }

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A local bare repository and a working clone that pushes to it, driven with the git command line
- * (as a person or a pipeline would): the remote Berth's git source follows, over file://.
+ * (as a person or a pipeline would): the remote Berth's git source follows, over file://. Its
+ * {@link #git} runner also drives the fetcher tests' upstream.
  */
 public final class GitRepo {
 
@@ -65,14 +66,33 @@ public final class GitRepo {
         return git(work, "rev-parse", "HEAD").strip();
     }
 
-    private static String git(Path dir, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=Pipeline", "-c", "user.email=ci@example.com",
-                "-c", "commit.gpgsign=false"));
+    /**
+     * Runs the system's git in {@code dir} with a fixed identity, keeping the user's and the
+     * system's git configuration out (a developer's ~/.gitconfig cannot change what a test sees);
+     * returns its output, or fails naming the command and its output.
+     */
+    public static String git(Path dir, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=Test Author",
+                "-c", "user.email=author@example.com", "-c", "commit.gpgsign=false", "-c", "core.symlinks=true"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("GIT_CONFIG_GLOBAL", "/dev/null");
+        pb.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+        pb.environment().put("GIT_TERMINAL_PROMPT", "0");
+        Process p = pb.start();
+        p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("git " + String.join(" ", args) + " failed:\n" + out);
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("timed out: " + cmd);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + cmd, e);
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + out);
         }
         return out;
     }
