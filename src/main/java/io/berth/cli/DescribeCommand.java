@@ -1,5 +1,7 @@
 package io.berth.cli;
 
+import io.berth.reconcile.Restarts;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

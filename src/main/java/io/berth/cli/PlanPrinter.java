@@ -133,6 +133,6 @@ final class PlanPrinter {
     }
 
     static String shortCommit(Map<String, Object> seen) {
-        return io.berth.git.Revision.abbreviate(String.valueOf(seen.get("commit")));
+        return io.berth.source.git.Revision.abbreviate(String.valueOf(seen.get("commit")));
     }
 }

@@ -1,10 +1,22 @@
 package io.berth.daemon;
 
+import io.berth.api.ManifestBodies;
+import io.berth.api.Token;
+import io.berth.reconcile.Admission;
+import io.berth.reconcile.ApplyService;
+import io.berth.reconcile.ReconcileRuns;
+import io.berth.reconcile.Reconciler;
+import io.berth.reconcile.Restarts;
+import io.berth.reconcile.StatusBook;
+import io.berth.source.DesiredState;
+import io.berth.source.GitSync;
+import io.berth.source.GitWebhook;
+
 import io.berth.manifest.HostIdentity;
 import io.berth.manifest.HostPolicy;
 import io.berth.manifest.Kind;
 import io.berth.manifest.Quantities;
-import io.berth.reconcile.ManifestDirectory;
+import io.berth.source.ManifestDirectory;
 import io.berth.reconcile.WorkQueue;
 import io.berth.runtime.EventSource;
 import io.berth.runtime.Observed;
@@ -262,46 +274,46 @@ public class Daemon {
         runtimes.values().forEach(Runtime::close);
     }
 
-    DesiredState desiredState() {
+    public DesiredState desiredState() {
         return desired;
     }
 
-    ApplyService applyService() {
+    public ApplyService applyService() {
         return applyService;
     }
 
-    ManifestBodies bodies() {
+    public ManifestBodies bodies() {
         return bodies;
     }
 
     /** How long API apply and delete wait for the reconciles they cause ({@code berth.apply-timeout}). */
-    java.time.Duration applyTimeout() {
+    public java.time.Duration applyTimeout() {
         return config.applyTimeout();
     }
 
-    Map<Kind, Runtime> runtimes() {
+    public Map<Kind, Runtime> runtimes() {
         return runtimes;
     }
 
     /** The git source, or null when none is configured. */
-    GitSync git() {
+    public GitSync git() {
         return git;
     }
 
     /** The git webhook, or null when no secret is configured. */
-    GitWebhook webhook() {
+    public GitWebhook webhook() {
         return webhook;
     }
 
-    ReconcileRuns runs() {
+    public ReconcileRuns runs() {
         return runs;
     }
 
-    StatusBook book() {
+    public StatusBook book() {
         return book;
     }
 
-    Token token() {
+    public Token token() {
         return token;
     }
 
@@ -309,7 +321,7 @@ public class Daemon {
         return lastRelist;
     }
 
-    String agent() {
+    public String agent() {
         return agent;
     }
 }

@@ -1,0 +1,49 @@
+package io.berth.api;
+
+import io.berth.source.DesiredState;
+
+import io.berth.runtime.RuntimeUnavailableException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The API's errors, one JSON shape for all: {@code {"error": "one line", "errors": [manifest
+ * error lines]}}. Bad manifests are 400, a name owned by another source 409, an unknown workload
+ * 404, an unreachable runtime 503 — a user mistake is never a 500.
+ */
+public class ApiErrors {
+
+    @ServerExceptionMapper
+    public Response invalid(ManifestBodies.Invalid e) {
+        return error(Response.Status.BAD_REQUEST, e.lines.size() + (e.lines.size() == 1 ? " error" : " errors")
+                + " in the manifests; nothing was changed", e.lines);
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(DesiredState.Conflict e) {
+        return error(Response.Status.CONFLICT, "declared by another source; nothing was changed", e.lines);
+    }
+
+    @ServerExceptionMapper
+    public Response unavailable(RuntimeUnavailableException e) {
+        return error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage(), List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return error(Response.Status.NOT_FOUND, e.getMessage(), List.of());
+    }
+
+    static Response error(Response.Status status, String message, List<String> lines) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message);
+        body.put("errors", lines);
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body).build();
+    }
+}

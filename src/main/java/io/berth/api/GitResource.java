@@ -1,0 +1,88 @@
+package io.berth.api;
+
+import io.berth.daemon.Daemon;
+import io.berth.reconcile.ReconcileRuns;
+import io.berth.source.GitSync;
+import io.berth.source.GitWebhook;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The git source over HTTP: {@code GET /api/v1/git} (what was fetched and applied when, the last
+ * error) and the push webhook {@code POST /api/v1/hooks/git}, which is authenticated by its
+ * signature instead of the bearer token (a git host cannot hold Berth's token) — see
+ * {@link GitWebhook}. A webhook that passes answers 202 with a reconcile run at once; the fetch and
+ * reconcile happen after the answer.
+ */
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public class GitResource {
+
+    static final String HOOK_PATH = "/api/v1/hooks/git";
+    private static final Logger LOG = Logger.getLogger(GitResource.class);
+
+    private final Daemon daemon;
+
+    public GitResource(Daemon daemon) {
+        this.daemon = daemon;
+    }
+
+    @GET
+    @Path("/git")
+    public Map<String, Object> status() {
+        return git().status();
+    }
+
+    @POST
+    @Path("/hooks/git")
+    @Consumes(MediaType.WILDCARD)
+    public Response hook(byte[] body, @Context HttpHeaders headers) {
+        git();
+        GitWebhook hook = daemon.webhook();
+        if (hook == null) {
+            throw new NotFoundException("no webhook: this agent has no berth.git.webhook-secret-file");
+        }
+        Map<String, String> lower = new LinkedHashMap<>();
+        headers.getRequestHeaders().forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v.isEmpty() ? "" : v.getFirst()));
+        GitWebhook.Verdict v = hook.check(lower, body == null ? new byte[0] : body);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        if (!v.fetch()) {
+            if (v.status() >= 400) {
+                LOG.warnf("git webhook refused (%d): %s", v.status(), v.message());
+                answer.put("error", v.message());
+                answer.put("errors", List.of(v.message()));
+            } else {
+                answer.put("message", v.message());
+            }
+            return Response.status(v.status()).entity(answer).build();
+        }
+        ReconcileRuns.Run run = daemon.runs().start("webhook" + (v.delivery() == null ? "" : " " + v.delivery()));
+        answer.put("message", v.message());
+        answer.put("id", run.id);
+        answer.put("state", run.state().name());
+        return Response.accepted(answer).build();
+    }
+
+    private GitSync git() {
+        GitSync g = daemon.git();
+        if (g == null) {
+            throw new NotFoundException("no git source: this agent has no berth.git.url");
+        }
+        return g;
+    }
+}

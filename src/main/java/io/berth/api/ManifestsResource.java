@@ -1,0 +1,53 @@
+package io.berth.api;
+
+import io.berth.daemon.Daemon;
+import io.berth.reconcile.ApplyService;
+
+import io.berth.api.Views;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.Map;
+
+/**
+ * {@code POST /api/v1/plan} and {@code /apply}: manifests in the body (YAML, JSON, or the files a
+ * client sends), validated whole — bad input is a 400 with every manifest error line, a name
+ * owned by another source a 409, an unreachable runtime a 503; never a 500 for a user mistake.
+ */
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.WILDCARD)
+public class ManifestsResource {
+
+    private final Daemon daemon;
+
+    public ManifestsResource(Daemon daemon) {
+        this.daemon = daemon;
+    }
+
+    @POST
+    @Path("/plan")
+    public Map<String, Object> plan(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
+                                    @QueryParam("source") String source, @QueryParam("prune") @DefaultValue("false") boolean prune) {
+        ApplyService.Request request = daemon.bodies().read(body, type, source, prune);
+        Map<String, Object> plan = Views.plan(daemon.applyService().plan(request));
+        plan.put("elsewhere", daemon.applyService().elsewhere(request));
+        return plan;
+    }
+
+    @POST
+    @Path("/apply")
+    public Map<String, Object> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
+                                     @QueryParam("source") String source, @QueryParam("prune") @DefaultValue("false") boolean prune,
+                                     @QueryParam("dryRun") @DefaultValue("false") boolean dryRun) {
+        ApplyService.Request request = daemon.bodies().read(body, type, source, prune);
+        return daemon.applyService().apply(request, dryRun, daemon.applyTimeout());
+    }
+}

@@ -1,0 +1,179 @@
+package io.berth.api;
+
+import io.berth.daemon.Daemon;
+import io.berth.reconcile.ReconcileRuns;
+import io.berth.reconcile.StatusBook;
+import io.berth.source.DesiredState;
+
+import io.berth.api.Views;
+import io.berth.manifest.CanonicalForm;
+import io.berth.manifest.Workload;
+import io.berth.runtime.LogSource;
+import io.berth.runtime.Observed;
+import io.berth.runtime.Runtime;
+import io.berth.runtime.RuntimeUnavailableException;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * {@code /api/v1}: workloads (desired + observed + status; one workload with its spec and recent
+ * events, for {@code agent describe}), delete, logs, the reconcile trigger and the events.
+ */
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public class WorkloadsResource {
+
+    private final Daemon daemon;
+
+    public WorkloadsResource(Daemon daemon) {
+        this.daemon = daemon;
+    }
+
+    @GET
+    @Path("/workloads")
+    public List<Map<String, Object>> workloads() {
+        return new ArrayList<>(view().values());
+    }
+
+    @GET
+    @Path("/workloads/{name}")
+    public Map<String, Object> workload(@PathParam("name") String name) {
+        Map<String, Object> w = view().get(name);
+        if (w == null) {
+            throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + daemon.agent());
+        }
+        DesiredState.Entry e = daemon.desiredState().find(name);
+        w.put("spec", e == null ? null : CanonicalForm.toTree(e.workload()));
+        w.put("events", daemon.book().events().stream().filter(ev -> name.equals(ev.name())).toList());
+        return w;
+    }
+
+    @DELETE
+    @Path("/workloads/{name}")
+    public Map<String, Object> delete(@PathParam("name") String name) {
+        if (!view().containsKey(name)) {
+            throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + daemon.agent());
+        }
+        return daemon.applyService().delete(name, daemon.applyTimeout());
+    }
+
+    @GET
+    @Path("/workloads/{name}/logs")
+    @Produces(MediaType.TEXT_PLAIN)
+    public Response logs(@PathParam("name") String name, @QueryParam("tail") @DefaultValue("-1") int tail,
+                         @QueryParam("follow") @DefaultValue("false") boolean follow) {
+        for (Runtime r : daemon.runtimes().values()) {
+            Optional<Observed> found = r.inspect(name);
+            if (found.isPresent() && r instanceof LogSource logs) {
+                StreamingOutput body = out -> logs.logs(name, tail, follow, out);
+                return Response.ok(body, MediaType.TEXT_PLAIN_TYPE).build();
+            }
+        }
+        throw new NotFoundException("no workload named " + name + " is managed by agent " + daemon.agent());
+    }
+
+    /**
+     * Starts a reconcile: the git source is fetched (when there is one), then every workload is
+     * reconciled. Answers 202 with the run at once; poll {@code GET /api/v1/reconcile/{id}}.
+     */
+    @POST
+    @Path("/reconcile")
+    public Response reconcile() {
+        return Response.accepted(daemon.runs().start("api").view()).build();
+    }
+
+    @GET
+    @Path("/reconcile/{id}")
+    public Map<String, Object> reconcileRun(@PathParam("id") String id) {
+        ReconcileRuns.Run run = daemon.runs().get(id);
+        if (run == null) {
+            throw new NotFoundException("no reconcile " + id + " (the last " + ReconcileRuns.KEEP + " are kept)");
+        }
+        return run.view();
+    }
+
+    /** Recent events; with {@code ?watch=true}, then every new one as a server-sent event. */
+    @GET
+    @Path("/events")
+    @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
+    public Response events(@QueryParam("watch") @DefaultValue("false") boolean watch) {
+        if (!watch) {
+            return Response.ok(daemon.book().events(), MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        return Response.ok(EventStream.of(daemon.book()), MediaType.SERVER_SENT_EVENTS_TYPE)
+                .header("Cache-Control", "no-cache").build();
+    }
+
+    /** Every desired or managed workload by name: what is wanted, what runs, what the daemon did last. */
+    private Map<String, Map<String, Object>> view() {
+        Map<String, DesiredState.Entry> desired = daemon.desiredState().all();
+        Map<String, Observed> observed = new TreeMap<>();
+        List<String> unavailable = new ArrayList<>();
+        for (Runtime r : daemon.runtimes().values()) {
+            try {
+                r.list().forEach(o -> observed.put(o.name(), o));
+            } catch (RuntimeUnavailableException e) {
+                unavailable.add(r.kind().name());
+            }
+        }
+        Map<String, Map<String, Object>> out = new TreeMap<>();
+        SortedSet<String> names = new TreeSet<>(desired.keySet());
+        names.addAll(observed.keySet());
+        for (String name : names) {
+            DesiredState.Entry d = desired.get(name);
+            Observed o = observed.get(name);
+            Map<String, Object> m = o != null ? Views.observed(o) : absent(name, d.workload());
+            m.put("desired", d != null);
+            if (d != null) {
+                m.put("source", d.source());
+            }
+            StatusBook.Status s = daemon.book().get(name);
+            m.put("phase", s != null ? s.phase().name() : o == null ? StatusBook.Phase.Pending.name() : null);
+            m.put("lastAction", s == null ? null : s.lastAction());
+            m.put("lastError", s == null ? null : s.lastError());
+            m.put("restarts", s == null ? 0 : s.restarts());
+            m.put("nextAttempt", s == null || s.nextAttempt() == null ? null : s.nextAttempt().toString());
+            m.put("reconciledAt", s == null ? null : s.reconciledAt().toString());
+            if (!unavailable.isEmpty()) {
+                m.put("unavailableRuntimes", unavailable);
+            }
+            out.put(name, m);
+        }
+        return out;
+    }
+
+    /** A desired workload that does not exist on the host (yet). */
+    private static Map<String, Object> absent(String name, Workload w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("kind", w.kind().name());
+        m.put("state", "Absent");
+        m.put("exitCode", null);
+        m.put("oomKilled", false);
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("cpu", Views.cpu(w.resources().limits().cpuMillis()));
+        limits.put("memory", Views.memory(w.resources().limits().memoryBytes()));
+        m.put("limits", limits);
+        m.put("notes", List.of());
+        return m;
+    }
+}

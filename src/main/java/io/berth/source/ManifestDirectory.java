@@ -1,0 +1,562 @@
+package io.berth.source;
+
+import io.berth.manifest.CanonicalForm;
+import io.berth.manifest.ManifestError;
+import io.berth.manifest.HostPolicy;
+import io.berth.manifest.ManifestLoader;
+import io.berth.manifest.Workload;
+import io.berth.util.DaemonThreads;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The daemon's desired state, read from a watched directory of manifests (like the kubelet's
+ * static-pod path). The directory is read with {@link ManifestLoader}: recursively, in name order,
+ * only {@code .yaml}/{@code .yml} files, ignoring dotfiles, dot-directories and editor swap and
+ * backup files.
+ *
+ * <p>{@link #start()} loads once on the calling thread, so {@link #current()} holds the first state
+ * before it returns, then watches on one platform daemon thread. Any change reloads the whole
+ * directory. Triggers are a {@link WatchService} registered on the directory and every subdirectory
+ * (new ones are registered as they appear), debounced so a burst of events (an editor's write and
+ * rename, a {@code cp -r}) causes one reload {@value #DEBOUNCE_MILLIS} ms after the last event; and a
+ * rescan every {@code rescanInterval} as a safety net, because a WatchService can miss events (some
+ * filesystems, overflow, the directory itself replaced or created later).
+ *
+ * <p>After a reload:
+ * <ul>
+ * <li>If the load has errors, the last good snapshot stays in force and
+ *     {@link Listener#invalid} is called, but only when the set of errors differs from the one last
+ *     reported, so a broken file is not reported again at every rescan. {@code changed} is not
+ *     called, even if other files changed: a half-valid directory is never applied.</li>
+ * <li>If it is valid, the changed names are those added, removed, or whose
+ *     {@link CanonicalForm#specHash spec hash} (the whole normalised spec: any field) differs from the
+ *     last good snapshot. If there are any, the snapshot is replaced and {@link Listener#changed} is
+ *     called; if there are none (a touch, a reformat, a workload moved to another file), nothing
+ *     happens and the snapshot, including its workloads' origins, is kept.</li>
+ * </ul>
+ * The initial load in {@code start} is compared with an empty snapshot, so it calls {@code changed}
+ * with every name (or {@code invalid} with its errors) on the thread calling {@code start}; all later
+ * callbacks run on the watcher thread. Callbacks never overlap. A listener that throws is logged and
+ * does not stop the watcher.
+ *
+ * <p>A directory that does not exist counts as empty, silently: at start the snapshot is empty and
+ * the directory is looked for again at every rescan; a directory that is deleted later removes every
+ * workload (like deleting every file in it).
+ *
+ * <p>{@link #current()} is thread-safe. {@link #close()} stops the watcher and is idempotent; once it
+ * returns no new callback starts (one already running on the watcher thread is waited for, up to a
+ * few seconds).
+ */
+public final class ManifestDirectory implements AutoCloseable {
+
+    /** Quiet time after the last filesystem event before reloading. */
+    static final long DEBOUNCE_MILLIS = 100;
+
+    private static final Logger LOG = Logger.getLogger(ManifestDirectory.class.getName());
+    /** Longer durations are capped, so deadline arithmetic on {@link System#nanoTime} cannot overflow. */
+    private static final Duration MAX_WAIT = Duration.ofDays(1000);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+    /** Receives the directory's changes. Calls never overlap. */
+    public interface Listener {
+
+        /**
+         * The directory now holds a valid, different set of workloads.
+         *
+         * @param snapshot     the new snapshot (already what {@link #current()} returns)
+         * @param changedNames the names added, removed or whose spec changed (sorted, never empty)
+         */
+        void changed(Snapshot snapshot, Set<String> changedNames);
+
+        /**
+         * The directory does not load cleanly; {@code lastGood} stays in force. Called once per
+         * distinct set of errors.
+         *
+         * @param errors   every error of the load, as {@link ManifestLoader} sorts them
+         * @param lastGood the snapshot still in force
+         */
+        void invalid(List<ManifestError> errors, Snapshot lastGood);
+    }
+
+    /**
+     * One valid state of the directory. Immutable.
+     *
+     * @param workloads   by name, sorted by name
+     * @param loadedAt    when the load that produced this state ran
+     * @param fingerprint lowercase hex SHA-256 over every (name, spec hash) pair: equal fingerprints
+     *                    mean equal specs, whatever files they came from
+     */
+    public record Snapshot(Map<String, Workload> workloads, Instant loadedAt, String fingerprint) {
+
+        public Snapshot {
+            workloads = Collections.unmodifiableMap(new TreeMap<>(workloads));
+            Objects.requireNonNull(loadedAt, "loadedAt");
+            Objects.requireNonNull(fingerprint, "fingerprint");
+        }
+
+        static Snapshot of(Map<String, Workload> workloads, Map<String, String> hashes, Instant loadedAt) {
+            return new Snapshot(workloads, loadedAt, ManifestDirectory.fingerprint(hashes));
+        }
+    }
+
+    private record Registration(WatchKey key, Object fileKey) {
+    }
+
+    private final Path dir;
+    private final String loadArgument;
+    private final long rescanNanos;
+    private final long debounceNanos;
+    private final boolean watch;
+    private final Listener listener;
+    private final ManifestLoader loader;
+
+    private final Object lifecycle = new Object();
+    private boolean started; // guarded by lifecycle
+    private volatile boolean closed;
+    private volatile Snapshot current;
+    private volatile Thread watcherThread;
+    private ExecutorService executor;
+    private WatchService watcher; // null when the filesystem has none: rescans only
+
+    // Loading and watching state: touched by start() before the watcher thread exists, then only by it.
+    private final Map<Path, Registration> registered = new HashMap<>();
+    private final Map<WatchKey, Path> keyPaths = new IdentityHashMap<>();
+    private Map<String, String> hashes = Map.of();
+    private Set<ManifestError> reported; // the errors last passed to invalid(), null after a valid load
+    /** Files that held workloads and were found empty, since when: maybe a rewrite in progress. */
+    private final Map<Path, Instant> emptySince = new java.util.HashMap<>();
+    /** How long a file must stay empty before the workloads it held count as removed. */
+    static final java.time.Duration SETTLE_EMPTY = java.time.Duration.ofSeconds(1);
+
+    /**
+     * @param dir            the directory to read (it need not exist yet)
+     * @param rescanInterval how often to reload regardless of filesystem events; positive
+     * @param listener       receives changes and errors
+     */
+    public ManifestDirectory(Path dir, Duration rescanInterval, Listener listener) {
+        this(dir, rescanInterval, Duration.ofMillis(DEBOUNCE_MILLIS), true, listener, HostPolicy.fromEnvironment());
+    }
+
+    /** Read under the given host policy (the daemon's configuration) instead of the environment's. */
+    public ManifestDirectory(Path dir, Duration rescanInterval, Listener listener, HostPolicy policy) {
+        this(dir, rescanInterval, Duration.ofMillis(DEBOUNCE_MILLIS), true, listener, policy);
+    }
+
+    /**
+     * With a chosen debounce, and without a WatchService when {@code watch} is false, so only the
+     * rescans find changes (as on a filesystem that has none). For tests.
+     */
+    ManifestDirectory(Path dir, Duration rescanInterval, Duration debounce, boolean watch, Listener listener) {
+        this(dir, rescanInterval, debounce, watch, listener, HostPolicy.fromEnvironment());
+    }
+
+    private ManifestDirectory(Path dir, Duration rescanInterval, Duration debounce, boolean watch, Listener listener,
+                              HostPolicy policy) {
+        this.loader = new ManifestLoader(java.io.InputStream.nullInputStream(), policy);
+        this.dir = Objects.requireNonNull(dir, "dir");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        if (rescanInterval.isNegative() || rescanInterval.isZero()) {
+            throw new IllegalArgumentException("rescanInterval must be positive: " + rescanInterval);
+        }
+        if (debounce.isNegative()) {
+            throw new IllegalArgumentException("debounce must not be negative: " + debounce);
+        }
+        this.rescanNanos = nanos(rescanInterval);
+        this.debounceNanos = nanos(debounce);
+        // ManifestLoader reads standard input for "-": a directory of that name must not be read so.
+        this.loadArgument = dir.toString().equals("-") ? "./-" : dir.toString();
+        this.watch = watch;
+        this.current = Snapshot.of(Map.of(), Map.of(), Instant.now());
+    }
+
+    /**
+     * Loads the directory once (calling the listener for the first state), then starts watching.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
+    public void start() {
+        synchronized (lifecycle) {
+            if (closed || started) {
+                throw new IllegalStateException(closed ? "closed" : "already started");
+            }
+            started = true;
+            try {
+                watcher = watch ? dir.getFileSystem().newWatchService() : null;
+            } catch (IOException | UnsupportedOperationException e) {
+                LOG.log(Level.INFO, "cannot watch " + dir + " for changes (" + e + "); rescanning every "
+                        + Duration.ofNanos(rescanNanos) + " only");
+                watcher = null;
+            }
+            reload(true);
+            if (closed) {
+                return; // the listener closed us during the first callback
+            }
+            executor = DaemonThreads.fixed("berth-manifest-dir", 1);
+            executor.submit(this::loop);
+        }
+    }
+
+    /** The last good snapshot: empty before {@link #start()} and while nothing valid was ever loaded. */
+    public Snapshot current() {
+        return current;
+    }
+
+    /** Stops watching. Idempotent. */
+    @Override
+    public void close() {
+        ExecutorService toAwait;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (watcher != null) {
+                try {
+                    watcher.close();
+                } catch (IOException e) {
+                    LOG.log(Level.FINE, "closing the watch service of " + dir, e);
+                }
+            }
+            toAwait = executor;
+            if (toAwait != null) {
+                toAwait.shutdownNow();
+            }
+        }
+        if (toAwait != null && Thread.currentThread() != watcherThread) {
+            try {
+                if (!toAwait.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warning("manifest directory watcher for " + dir + " did not stop within " + CLOSE_WAIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---- the watcher thread ----
+
+    private void loop() {
+        watcherThread = Thread.currentThread();
+        long nextRescan = System.nanoTime() + rescanNanos;
+        boolean pending = false;
+        boolean rescanDeferred = false;
+        long debounceAt = 0;
+        while (!closed) {
+            try {
+                long now = System.nanoTime();
+                long deadline = pending && debounceAt - nextRescan < 0 ? debounceAt : nextRescan;
+                if (deadline - now <= 0) {
+                    nextRescan = now + rescanNanos;
+                    if (pending && debounceAt - now > 0 && !rescanDeferred) {
+                        // Files are being written right now (a rescan reading a file between its
+                        // truncation and its write would see it empty): leave it to the debounced
+                        // reload. Only once in a row, so a never-ending stream of events cannot
+                        // starve the rescans.
+                        rescanDeferred = true;
+                        continue;
+                    }
+                    // Bookkeeping first: a reload that throws must not be retried in a tight loop.
+                    pending = false;
+                    rescanDeferred = false;
+                    reload(false);
+                    continue;
+                }
+                long wait = deadline - now;
+                if (watcher == null) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                    continue;
+                }
+                WatchKey key = watcher.poll(wait, TimeUnit.NANOSECONDS);
+                boolean relevant = false;
+                while (key != null) {
+                    relevant |= drain(key);
+                    key = watcher.poll();
+                }
+                if (relevant) {
+                    pending = true;
+                    debounceAt = System.nanoTime() + debounceNanos;
+                }
+            } catch (ClosedWatchServiceException | InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                LOG.log(Level.WARNING, "manifest directory watcher for " + dir + " failed; continuing", e);
+            }
+        }
+    }
+
+    /** Takes a key's events; true if they may change what the loader reads. */
+    private boolean drain(WatchKey key) {
+        Path base = keyPaths.get(key);
+        boolean relevant = false;
+        for (WatchEvent<?> event : key.pollEvents()) {
+            if (event.kind() == StandardWatchEventKinds.OVERFLOW || !(event.context() instanceof Path name)) {
+                relevant = true; // events were lost: reload to be sure
+                continue;
+            }
+            if (name.toString().startsWith(".")) {
+                continue; // dotfiles and dot-directories are never read (an atomic rename's target is not one)
+            }
+            relevant = true;
+            if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && base != null) {
+                Path child = base.resolve(name);
+                if (Files.isDirectory(child)) {
+                    // Now, so events inside it during the debounce are not lost; the reload re-walks anyway.
+                    register(child, new HashSet<>(), new HashSet<>());
+                }
+            }
+        }
+        if (!key.reset()) {
+            // The directory was deleted, moved away or unmounted.
+            relevant = true;
+            forget(key);
+        }
+        return relevant;
+    }
+
+    // ---- loading ----
+
+    private void reload(boolean initial) {
+        registerTree();
+        Instant at = Instant.now();
+        ManifestLoader.LoadResult result = load();
+        if (!result.ok()) {
+            Set<ManifestError> errors = Set.copyOf(result.errors());
+            if (!errors.equals(reported)) {
+                reported = errors;
+                LOG.fine(() -> "manifests in " + dir + " are invalid; keeping the last good state: " + result.errors());
+                notifyInvalid(result.errors(), current);
+            }
+            return;
+        }
+        reported = null;
+        Map<String, Workload> byName = new TreeMap<>();
+        Map<String, String> newHashes = new TreeMap<>();
+        for (Workload w : result.workloads()) {
+            byName.put(w.name(), w);
+            newHashes.put(w.name(), CanonicalForm.specHash(w));
+        }
+        Set<String> changed = new TreeSet<>();
+        for (Map.Entry<String, String> e : newHashes.entrySet()) {
+            if (!e.getValue().equals(hashes.get(e.getKey()))) {
+                changed.add(e.getKey());
+            }
+        }
+        for (String old : hashes.keySet()) {
+            if (!newHashes.containsKey(old)) {
+                changed.add(old);
+            }
+        }
+        if (changed.isEmpty() && !initial) {
+            emptySince.clear();
+            return;
+        }
+        if (!initial && inFlux(newHashes.keySet(), at)) {
+            return; // the next event or rescan looks again
+        }
+        Snapshot snapshot = Snapshot.of(byName, newHashes, at);
+        hashes = newHashes;
+        current = snapshot;
+        if (!changed.isEmpty()) {
+            LOG.fine(() -> "manifests in " + dir + " changed: " + changed);
+            notifyChanged(snapshot, Collections.unmodifiableSet(changed));
+        }
+    }
+
+    /**
+     * A file rewritten in place (truncated, then written) can be read empty in between, and an
+     * empty file is a valid manifest with no workloads: taken at face value, the daemon would
+     * delete and recreate them. So workloads whose file is now empty count as removed only once
+     * it has stayed empty for {@link #SETTLE_EMPTY} (a later rescan or event); a deleted file or a
+     * file with other content is taken at once.
+     */
+    private boolean inFlux(Set<String> present, Instant now) {
+        Set<Path> emptied = new java.util.HashSet<>();
+        for (Map.Entry<String, Workload> e : current.workloads().entrySet()) {
+            Path file = e.getValue().origin().file();
+            try {
+                if (!present.contains(e.getKey()) && Files.isRegularFile(file) && Files.size(file) == 0) {
+                    emptied.add(file);
+                }
+            } catch (java.io.IOException ex) {
+                // gone meanwhile: a deletion, taken at once
+            }
+        }
+        emptySince.keySet().retainAll(emptied);
+        boolean settled = true;
+        for (Path f : emptied) {
+            Instant since = emptySince.putIfAbsent(f, now);
+            if (since == null || java.time.Duration.between(since, now).compareTo(SETTLE_EMPTY) < 0) {
+                settled = false;
+            }
+        }
+        return !settled;
+    }
+
+    private ManifestLoader.LoadResult load() {
+        ManifestLoader.LoadResult empty = new ManifestLoader.LoadResult(List.of(), List.of(), List.of());
+        if (Files.notExists(dir)) {
+            return empty;
+        }
+        ManifestLoader.LoadResult result = loader.load(List.of(loadArgument));
+        if (!result.ok() && Files.notExists(dir)) {
+            return empty; // deleted while being read
+        }
+        return result;
+    }
+
+    private void notifyChanged(Snapshot snapshot, Set<String> names) {
+        if (closed) {
+            return;
+        }
+        try {
+            listener.changed(snapshot, names);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "manifest directory listener failed on a change of " + names, e);
+        }
+    }
+
+    private void notifyInvalid(List<ManifestError> errors, Snapshot lastGood) {
+        if (closed) {
+            return;
+        }
+        try {
+            listener.invalid(errors, lastGood);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "manifest directory listener failed on invalid manifests", e);
+        }
+    }
+
+    // ---- watch registration ----
+
+    /**
+     * Registers every directory the loader would read that is not watched yet (or whose watch now
+     * points at a replaced directory), and forgets the ones that are gone.
+     */
+    private void registerTree() {
+        if (watcher == null) {
+            return;
+        }
+        Set<Path> seen = new HashSet<>();
+        if (Files.isDirectory(dir)) {
+            register(dir, new HashSet<>(), seen);
+        }
+        for (Path stale : List.copyOf(registered.keySet())) {
+            if (!seen.contains(stale)) {
+                Registration r = registered.remove(stale);
+                release(r.key());
+            }
+        }
+    }
+
+    /** Registers {@code d} and, recursively, its subdirectories, except dot-directories. */
+    private void register(Path d, Set<Path> visiting, Set<Path> seen) {
+        Object fileKey;
+        try {
+            if (!visiting.add(d.toRealPath())) {
+                return; // a symlink loop
+            }
+            fileKey = Files.readAttributes(d, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return; // gone or unreadable: the loader reports what matters
+        }
+        seen.add(d);
+        Registration r = registered.get(d);
+        if (r == null || !r.key().isValid() || fileKey == null || !fileKey.equals(r.fileKey())) {
+            try {
+                WatchKey key = d.register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
+                Registration previous = registered.put(d, new Registration(key, fileKey));
+                keyPaths.put(key, d);
+                if (previous != null && previous.key() != key) {
+                    release(previous.key());
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                LOG.log(Level.FINE, "cannot watch " + d + "; relying on rescans for it", e);
+                return;
+            }
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(d)) {
+            for (Path e : entries) {
+                if (!e.getFileName().toString().startsWith(".") && Files.isDirectory(e)) {
+                    register(e, visiting, seen);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ClosedWatchServiceException c) {
+                throw c;
+            }
+            LOG.log(Level.FINE, "cannot list " + d + " to watch its subdirectories", e);
+        }
+    }
+
+    /** Cancels a watch no registered directory uses any more (one key can serve two paths). */
+    private void release(WatchKey key) {
+        for (Registration r : registered.values()) {
+            if (r.key() == key) {
+                return;
+            }
+        }
+        keyPaths.remove(key);
+        key.cancel();
+    }
+
+    private void forget(WatchKey key) {
+        registered.values().removeIf(r -> r.key() == key);
+        keyPaths.remove(key);
+    }
+
+    // ---- helpers ----
+
+    private static long nanos(Duration d) {
+        return (d.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : d).toNanos();
+    }
+
+    static String fingerprint(Map<String, String> hashesByName) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Map.Entry<String, String> e : new TreeMap<>(hashesByName).entrySet()) {
+                sha.update((e.getKey() + '\0' + e.getValue() + '\n').getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}
