@@ -10,7 +10,7 @@ import io.berth.manifest.CanonicalForm;
 import io.berth.manifest.Workload;
 import io.berth.runtime.LogSource;
 import io.berth.runtime.Observed;
-import io.berth.runtime.Runtime;
+import io.berth.runtime.RuntimeSet;
 import io.berth.runtime.RuntimeUnavailableException;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -81,12 +81,9 @@ public class WorkloadsResource {
     @Produces(MediaType.TEXT_PLAIN)
     public Response logs(@PathParam("name") String name, @QueryParam("tail") @DefaultValue("-1") int tail,
                          @QueryParam("follow") @DefaultValue("false") boolean follow) {
-        for (Runtime r : daemon.runtimes().values()) {
-            Optional<Observed> found = r.inspect(name);
-            if (found.isPresent() && r instanceof LogSource logs) {
-                StreamingOutput body = out -> logs.logs(name, tail, follow, out);
-                return Response.ok(body, MediaType.TEXT_PLAIN_TYPE).build();
-            }
+        if (daemon.runtimes().owner(name).orElse(null) instanceof LogSource logs) {
+            StreamingOutput body = out -> logs.logs(name, tail, follow, out);
+            return Response.ok(body, MediaType.TEXT_PLAIN_TYPE).build();
         }
         throw new NotFoundException("no workload named " + name + " is managed by agent " + daemon.agent());
     }
@@ -127,14 +124,9 @@ public class WorkloadsResource {
     private Map<String, Map<String, Object>> view() {
         Map<String, DesiredState.Entry> desired = daemon.desiredState().all();
         Map<String, Observed> observed = new TreeMap<>();
-        List<String> unavailable = new ArrayList<>();
-        for (Runtime r : daemon.runtimes().values()) {
-            try {
-                r.list().forEach(o -> observed.put(o.name(), o));
-            } catch (RuntimeUnavailableException e) {
-                unavailable.add(r.kind().name());
-            }
-        }
+        RuntimeSet.Listing listing = daemon.runtimes().list();
+        listing.observed().forEach(o -> observed.put(o.name(), o));
+        List<String> unavailable = listing.failed().keySet().stream().map(Enum::name).toList();
         Map<String, Map<String, Object>> out = new TreeMap<>();
         SortedSet<String> names = new TreeSet<>(desired.keySet());
         names.addAll(observed.keySet());

@@ -75,7 +75,7 @@ public class GetCommand implements Callable<Integer> {
 
     private List<Map<String, Object>> local() {
         try (Session session = Session.local()) {
-            List<Observed> found = new ArrayList<>(session.observe(session.runtimes().keySet(), spec.commandLine().getErr()));
+            List<Observed> found = new ArrayList<>(session.observe(session.runtimes().kinds(), spec.commandLine().getErr()));
             found.sort(Comparator.comparing(Observed::name));
             if (name != null) {
                 found.removeIf(o -> !o.name().equals(name));

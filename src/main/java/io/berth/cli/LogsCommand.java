@@ -46,13 +46,9 @@ public class LogsCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         try (Session session = Session.local()) {
-            for (Runtime r : session.runtimes().values()) {
-                Optional<Observed> found = r.inspect(name);
-                if (found.isPresent() && r instanceof LogSource logs) {
-                    OutputStream out = new FileOutputStream(FileDescriptor.out);
-                    logs.logs(name, tail, follow, out);
-                    return ExitCodes.OK;
-                }
+            if (session.runtimes().owner(name).orElse(null) instanceof LogSource logs) {
+                logs.logs(name, tail, follow, new FileOutputStream(FileDescriptor.out));
+                return ExitCodes.OK;
             }
             throw new UserError("no workload named \"" + name + "\" is managed by agent " + session.agent()
                     + " (see `agent get`)");

@@ -5,7 +5,7 @@ import io.berth.runtime.Observed;
 import io.berth.runtime.Runtime;
 import io.berth.manifest.Workload;
 import io.berth.runtime.RuntimeUnavailableException;
-import io.berth.runtime.Runtimes;
+import io.berth.runtime.RuntimeSet;
 import io.berth.util.DaemonThreads;
 import io.berth.util.Hosts;
 
@@ -28,11 +28,11 @@ import java.util.concurrent.Future;
 final class Session implements AutoCloseable {
 
     private final String agent;
-    private final Map<Kind, Runtime> runtimes;
+    private final RuntimeSet runtimes;
 
     private Session(String agent) {
         this.agent = agent;
-        this.runtimes = Runtimes.forAgent(agent,
+        this.runtimes = RuntimeSet.forAgent(agent,
                 Path.of(System.getenv().getOrDefault("BERTH_STATE_DIR", "/var/lib/berth")));
     }
 
@@ -53,7 +53,7 @@ final class Session implements AutoCloseable {
         return agent;
     }
 
-    Map<Kind, Runtime> runtimes() {
+    RuntimeSet runtimes() {
         return runtimes;
     }
 
@@ -63,40 +63,7 @@ final class Session implements AutoCloseable {
      * {@code warn} and counts as empty, so a container-only host needs no libvirtd.
      */
     List<Observed> observe(Set<Kind> needed, PrintWriter warn) {
-        ExecutorService threads = DaemonThreads.fixed("observe", runtimes.size());
-        try {
-            Map<Kind, Future<List<Observed>>> lists = new EnumMap<>(Kind.class);
-            runtimes.forEach((kind, r) -> lists.put(kind, threads.submit(r::list)));
-            List<Observed> all = new ArrayList<>();
-            List<String> warnings = new ArrayList<>();
-            RuntimeUnavailableException unavailable = null;
-            for (Map.Entry<Kind, Future<List<Observed>>> e : lists.entrySet()) {
-                try {
-                    all.addAll(e.getValue().get());
-                } catch (ExecutionException ex) {
-                    if (ex.getCause() instanceof RuntimeUnavailableException u && !needed.contains(e.getKey())) {
-                        unavailable = u;
-                        warnings.add("warning: the " + e.getKey() + " runtime is unavailable, so its workloads are"
-                                + " not shown: " + u.getMessage());
-                    } else if (ex.getCause() instanceof RuntimeException re) {
-                        throw re;
-                    } else {
-                        throw new IllegalStateException(ex.getCause());
-                    }
-                }
-            }
-            if (unavailable != null && warnings.size() == runtimes.size()) {
-                throw unavailable; // nothing answered at all
-            }
-            warnings.forEach(warn::println);
-            warn.flush();
-            return all;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } finally {
-            threads.shutdownNow();
-        }
+        return runtimes.list().require(needed, warn);
     }
 
     /** The kinds among these workloads, i.e. the runtimes that must answer. */
@@ -108,6 +75,6 @@ final class Session implements AutoCloseable {
 
     @Override
     public void close() {
-        runtimes.values().forEach(Runtime::close);
+        runtimes.close();
     }
 }

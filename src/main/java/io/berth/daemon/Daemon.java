@@ -21,7 +21,7 @@ import io.berth.reconcile.WorkQueue;
 import io.berth.runtime.EventSource;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Runtime;
-import io.berth.runtime.Runtimes;
+import io.berth.runtime.RuntimeSet;
 import io.berth.util.Hosts;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -53,7 +53,7 @@ public class Daemon {
 
     private final BerthConfig config;
     private final StatusBook book = new StatusBook();
-    private final Map<Kind, Runtime> runtimes = new EnumMap<>(Kind.class);
+    private RuntimeSet runtimes;
     private final List<AutoCloseable> watches = new ArrayList<>();
     private String agent;
     private String source;
@@ -101,7 +101,7 @@ public class Daemon {
         source = config.manifests().toAbsolutePath().normalize().toString();
         HostPolicy policy = HostPolicy.of(config.imageDirs().orElse(null), config.allowPrivileged());
         bodies = new ManifestBodies(policy);
-        runtimes.putAll(Runtimes.forAgent(agent, config.stateDir()));
+        runtimes = RuntimeSet.forAgent(agent, config.stateDir());
         host = new HostIdentity(config.hostName().filter(h -> !h.isBlank()).orElse(agent),
                 HostIdentity.parseLabels(config.hostLabels().orElse("")));
         desired = new DesiredState(source, () -> directory.current().workloads(), config.stateDir(),
@@ -140,7 +140,7 @@ public class Daemon {
             LOG.infof("git source %s branch %s path %s: fetched every %s%s", git.source(), config.git().branch(),
                     config.git().path(), config.git().interval(), webhook == null ? "" : " and on POST /api/v1/hooks/git");
         }
-        for (Runtime r : runtimes.values()) {
+        for (Runtime r : runtimes.all()) {
             if (r instanceof EventSource events) {
                 watches.add(events.watch(queue::enqueue, this::resync));
             }
@@ -201,17 +201,13 @@ public class Daemon {
      * first moments cannot take room from one that was running before Berth (re)started.
      */
     private void countRunning() {
-        for (Runtime r : runtimes.values()) {
-            try {
-                for (Observed o : r.list()) {
-                    if (o.state() == io.berth.runtime.WorkloadState.Running && o.applied() != null) {
-                        admission.count(o.name(), Admission.Need.of(o.applied()));
-                    }
-                }
-            } catch (RuntimeException e) {
-                LOG.warnf("the %s runtime did not answer at start: %s", r.kind(), e.getMessage());
+        RuntimeSet.Listing listing = runtimes.list();
+        for (Observed o : listing.observed()) {
+            if (o.state() == io.berth.runtime.WorkloadState.Running && o.applied() != null) {
+                admission.count(o.name(), Admission.Need.of(o.applied()));
             }
         }
+        listing.failed().forEach((kind, e) -> LOG.warnf("the %s runtime did not answer at start: %s", kind, e.getMessage()));
     }
 
     /** Enqueues every desired and every managed name; its success time feeds readiness. */
@@ -233,18 +229,10 @@ public class Daemon {
     /** Every desired and every managed name; a complete relist of the runtimes feeds readiness. */
     Set<String> names() {
         Set<String> names = new HashSet<>(desired.all().keySet());
-        boolean complete = true;
-        for (Runtime r : runtimes.values()) {
-            try {
-                for (Observed o : r.list()) {
-                    names.add(o.name());
-                }
-            } catch (RuntimeException e) {
-                complete = false;
-                LOG.warnf("resync: the %s runtime did not answer: %s", r.kind(), e.getMessage());
-            }
-        }
-        if (complete) {
+        RuntimeSet.Listing listing = runtimes.list();
+        listing.observed().forEach(o -> names.add(o.name()));
+        listing.failed().forEach((kind, e) -> LOG.warnf("resync: the %s runtime did not answer: %s", kind, e.getMessage()));
+        if (listing.complete()) {
             lastRelist = Instant.now();
         }
         return names;
@@ -271,7 +259,9 @@ public class Daemon {
         if (queue != null) {
             queue.close();
         }
-        runtimes.values().forEach(Runtime::close);
+        if (runtimes != null) {
+            runtimes.close();
+        }
     }
 
     public DesiredState desiredState() {
@@ -291,7 +281,7 @@ public class Daemon {
         return config.applyTimeout();
     }
 
-    public Map<Kind, Runtime> runtimes() {
+    public RuntimeSet runtimes() {
         return runtimes;
     }
 

@@ -11,7 +11,7 @@ import io.berth.plan.PlanOptions;
 import io.berth.plan.Planner;
 import io.berth.reconcile.WorkQueue;
 import io.berth.runtime.Observed;
-import io.berth.runtime.Runtime;
+import io.berth.runtime.RuntimeSet;
 import io.berth.runtime.RuntimeUnavailableException;
 
 import java.time.Duration;
@@ -46,14 +46,14 @@ public final class ApplyService {
     }
 
     private final DesiredState desired;
-    private final Map<Kind, Runtime> runtimes;
+    private final RuntimeSet runtimes;
     private final WorkQueue<String> queue;
     private final Reconciler reconciler;
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
 
     private final io.berth.manifest.HostIdentity host;
 
-    public ApplyService(DesiredState desired, Map<Kind, Runtime> runtimes, WorkQueue<String> queue, Reconciler reconciler,
+    public ApplyService(DesiredState desired, RuntimeSet runtimes, WorkQueue<String> queue, Reconciler reconciler,
                  io.berth.manifest.HostIdentity host) {
         this.host = host;
         this.desired = desired;
@@ -83,7 +83,7 @@ public final class ApplyService {
         List<Workload> here = request.workloads().stream().filter(w -> host.accepts(w.placement())).toList();
         Set<Kind> kinds = EnumSet.noneOf(Kind.class);
         here.forEach(w -> kinds.add(w.kind()));
-        return Planner.plan(here, observe(kinds), new PlanOptions(request.prune(), request.sources()));
+        return Planner.plan(here, runtimes.list().require(kinds, null), new PlanOptions(request.prune(), request.sources()));
     }
 
     /** The request's workloads whose placement selects other hosts, with why. */
@@ -185,25 +185,6 @@ public final class ApplyService {
         if (!conflicts.isEmpty()) {
             throw new DesiredState.Conflict(conflicts);
         }
-    }
-
-    private List<Observed> observe(Set<Kind> needed) {
-        List<Observed> all = new ArrayList<>();
-        for (Runtime r : runtimes.values()) {
-            try {
-                all.addAll(r.list());
-            } catch (RuntimeUnavailableException e) {
-                if (needed.contains(r.kind())) {
-                    throw e;
-                }
-            }
-        }
-        for (Kind k : needed) {
-            if (!runtimes.containsKey(k)) {
-                throw new RuntimeUnavailableException("this agent has no " + k + " runtime", null);
-            }
-        }
-        return all;
     }
 
     /** Waiters that no report completes until armed (before the change is made, so none is missed). */

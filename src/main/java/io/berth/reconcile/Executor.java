@@ -6,6 +6,7 @@ import io.berth.plan.Action;
 import io.berth.plan.Plan;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.Runtime;
+import io.berth.runtime.RuntimeSet;
 import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.RuntimeUnavailableException;
 import io.berth.util.DaemonThreads;
@@ -32,12 +33,12 @@ import java.util.function.Function;
  */
 public final class Executor {
 
-    private final Map<Kind, Runtime> runtimes;
+    private final RuntimeSet runtimes;
     private final Function<Workload, Ownership> ownership;
     private final int parallelism;
     private final Duration grace;
 
-    public Executor(Map<Kind, Runtime> runtimes, Function<Workload, Ownership> ownership, int parallelism,
+    public Executor(RuntimeSet runtimes, Function<Workload, Ownership> ownership, int parallelism,
                     Duration grace) {
         this.runtimes = runtimes;
         this.ownership = ownership;
@@ -129,11 +130,8 @@ public final class Executor {
     }
 
     private Runtime runtime(Kind kind) {
-        Runtime r = runtimes.get(kind);
-        if (r == null) {
-            throw new RuntimeFailure(kind.name(), "no runtime for kind " + kind + " is available on this host");
-        }
-        return r;
+        return runtimes.get(kind).orElseThrow(() ->
+                new RuntimeFailure(kind.name(), "no runtime for kind " + kind + " is available on this host"));
     }
 
     private static Outcome get(Future<Outcome> f) {

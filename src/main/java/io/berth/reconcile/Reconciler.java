@@ -15,6 +15,7 @@ import io.berth.reconcile.WorkQueue;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.Runtime;
+import io.berth.runtime.RuntimeSet;
 import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.RuntimeUnavailableException;
 import io.berth.runtime.WorkloadState;
@@ -51,7 +52,7 @@ public final class Reconciler {
     public record Report(String name, long generation, Map<String, Object> outcome) {
     }
 
-    private final Map<Kind, Runtime> runtimes;
+    private final RuntimeSet runtimes;
     private final DesiredState desired;
     private final Admission admission;
     private final Restarts restarts;
@@ -65,7 +66,7 @@ public final class Reconciler {
     private final Set<String> deleteRequested = ConcurrentHashMap.newKeySet();
     private final Timer duration = Metrics.timer("berth.reconcile.duration");
 
-    public Reconciler(Map<Kind, Runtime> runtimes, DesiredState desired, Admission admission, Restarts restarts, String agent,
+    public Reconciler(RuntimeSet runtimes, DesiredState desired, Admission admission, Restarts restarts, String agent,
                boolean detectOnly, Duration grace, StatusBook book, Consumer<Report> reports,
                Consumer<Set<String>> retryNow) {
         this.runtimes = runtimes;
@@ -117,7 +118,7 @@ public final class Reconciler {
     private WorkQueue.Result decideAndAct(String name, long generation) {
         DesiredState.Entry entry = desired.find(name);
         Workload want = entry == null ? null : entry.workload();
-        Optional<Observed> have = observe(name, want);
+        Optional<Observed> have = runtimes.find(name, want == null ? null : want.kind());
         Action action;
         if (want == null) {
             admission.forget(name);
@@ -227,7 +228,7 @@ public final class Reconciler {
             report(name, generation, action, "waiting to restart (back-off) until " + next);
             return new WorkQueue.RequeueAfter(Duration.between(Instant.now(), next), "restart back-off");
         }
-        Runtime r = runtimes.get(want.kind());
+        Runtime r = runtimes.require(want.kind());
         long t0 = System.nanoTime();
         try {
             r.stop(name, grace);
@@ -275,25 +276,6 @@ public final class Reconciler {
         reports.accept(new Report(name, generation, action != null
                 ? Views.outcome(new Outcome(action, error, Duration.ZERO, List.of()))
                 : Views.outcome(name, "none", "unchanged", error, 0.0, List.of())));
-    }
-
-    /** The object with this name in whichever runtime has it; the desired kind's runtime first. */
-    private Optional<Observed> observe(String name, Workload want) {
-        if (want != null && runtimes.containsKey(want.kind())) {
-            Optional<Observed> o = runtimes.get(want.kind()).inspect(name);
-            if (o.isPresent()) {
-                return o;
-            }
-        }
-        for (Runtime r : runtimes.values()) {
-            if (want == null || r.kind() != want.kind()) {
-                Optional<Observed> o = r.inspect(name);
-                if (o.isPresent()) {
-                    return o;
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     private static String eventType(Action a) {

@@ -35,7 +35,7 @@ public class StatsService {
 
     /** After {@link Daemon#start} (default observer priority APPLICATION + 500). */
     void start(@Observes @Priority(Interceptor.Priority.APPLICATION + 600) StartupEvent ev) {
-        Sampler s = new Sampler(daemon.runtimes().values(), () -> daemon.desiredState().all().keySet(), config.interval(),
+        Sampler s = new Sampler(daemon.runtimes().all(), () -> daemon.desiredState().all().keySet(), config.interval(),
                 config.refreshInterval());
         StatsMetrics metrics = new StatsMetrics(registry, s);
         s.subscribe(metrics::update);

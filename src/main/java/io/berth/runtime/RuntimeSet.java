@@ -1,0 +1,195 @@
+package io.berth.runtime;
+
+import io.berth.manifest.Kind;
+import io.berth.runtime.docker.DockerRuntime;
+import io.berth.runtime.libvirt.LibvirtRuntime;
+import io.berth.util.DaemonThreads;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * The runtimes of this host for one agent — Docker always, libvirt where its client library is
+ * installed (a container-only host simply has no VM runtime) — and the one place that lists them
+ * all or finds the one that has a name. Every caller (the CLI's local mode, the daemon's resync
+ * and API, the sampler) goes through it, so "one runtime is down" is decided the same way
+ * everywhere: a {@link Listing} says which ones answered, and each caller chooses whether a
+ * missing one is an error. Thread-safe; closing it closes the runtimes' connections.
+ */
+public final class RuntimeSet implements AutoCloseable {
+
+    private final Map<Kind, Runtime> byKind;
+
+    public RuntimeSet(Map<Kind, Runtime> runtimes) {
+        this.byKind = Collections.unmodifiableMap(new EnumMap<>(runtimes));
+    }
+
+    /** DOCKER_HOST and BERTH_LIBVIRT_URI choose the daemons; VM files live under {@code stateDir}. */
+    public static RuntimeSet forAgent(String agent, Path stateDir) {
+        Map<Kind, Runtime> runtimes = new EnumMap<>(Kind.class);
+        runtimes.put(Kind.Container, new DockerRuntime(agent));
+        if (LibvirtRuntime.installed()) {
+            runtimes.put(Kind.VirtualMachine, new LibvirtRuntime(agent,
+                    System.getenv().getOrDefault("BERTH_LIBVIRT_URI", "qemu:///system"), stateDir));
+        }
+        return new RuntimeSet(runtimes);
+    }
+
+    public Collection<Runtime> all() {
+        return byKind.values();
+    }
+
+    public Set<Kind> kinds() {
+        return byKind.keySet();
+    }
+
+    public int size() {
+        return byKind.size();
+    }
+
+    public Optional<Runtime> get(Kind kind) {
+        return Optional.ofNullable(byKind.get(kind));
+    }
+
+    /** The runtime for this kind, or unavailable when this agent has none (no libvirt installed). */
+    public Runtime require(Kind kind) {
+        Runtime r = byKind.get(kind);
+        if (r == null) {
+            throw new RuntimeUnavailableException("this agent has no " + kind + " runtime", null);
+        }
+        return r;
+    }
+
+    /**
+     * Asks every runtime for its list, in parallel (blocking until each answered or failed). Never
+     * throws for a runtime that fails: the listing records it.
+     */
+    public Listing list() {
+        Map<Kind, List<Observed>> answered = new EnumMap<>(Kind.class);
+        Map<Kind, RuntimeException> failed = new EnumMap<>(Kind.class);
+        if (byKind.size() == 1) {
+            Runtime only = byKind.values().iterator().next();
+            try {
+                answered.put(only.kind(), only.list());
+            } catch (RuntimeException e) {
+                failed.put(only.kind(), e);
+            }
+            return new Listing(answered, failed);
+        }
+        ExecutorService threads = DaemonThreads.fixed("list", byKind.size());
+        try {
+            Map<Kind, Future<List<Observed>>> lists = new EnumMap<>(Kind.class);
+            byKind.forEach((kind, r) -> lists.put(kind, threads.submit(r::list)));
+            for (Map.Entry<Kind, Future<List<Observed>>> e : lists.entrySet()) {
+                try {
+                    answered.put(e.getKey(), e.getValue().get());
+                } catch (ExecutionException ex) {
+                    failed.put(e.getKey(), ex.getCause() instanceof RuntimeException re ? re
+                            : new IllegalStateException(ex.getCause()));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } finally {
+            threads.shutdownNow();
+        }
+        return new Listing(answered, failed);
+    }
+
+    /**
+     * The managed object with this name in whichever runtime has it, the {@code preferred} kind's
+     * runtime first (null: any order). A runtime that cannot be reached fails the lookup: "not
+     * found" must mean not there, never "could not ask".
+     */
+    public Optional<Observed> find(String name, Kind preferred) {
+        if (preferred != null && byKind.containsKey(preferred)) {
+            Optional<Observed> o = byKind.get(preferred).inspect(name);
+            if (o.isPresent()) {
+                return o;
+            }
+        }
+        for (Runtime r : byKind.values()) {
+            if (r.kind() != preferred) {
+                Optional<Observed> o = r.inspect(name);
+                if (o.isPresent()) {
+                    return o;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The runtime that holds a managed object of this name, if any. */
+    public Optional<Runtime> owner(String name) {
+        return find(name, null).map(o -> byKind.get(o.kind()));
+    }
+
+    @Override
+    public void close() {
+        byKind.values().forEach(Runtime::close);
+    }
+
+    /**
+     * What one {@link #list()} got: each answering runtime's objects, and each failing runtime's
+     * error.
+     */
+    public record Listing(Map<Kind, List<Observed>> answered, Map<Kind, RuntimeException> failed) {
+
+        public Listing {
+            answered = Collections.unmodifiableMap(answered);
+            failed = Collections.unmodifiableMap(failed);
+        }
+
+        /** True when every runtime answered (what readiness vouches for). */
+        public boolean complete() {
+            return failed.isEmpty();
+        }
+
+        /** Every object of the runtimes that answered. */
+        public List<Observed> observed() {
+            List<Observed> all = new ArrayList<>();
+            answered.values().forEach(all::addAll);
+            return all;
+        }
+
+        /**
+         * Every object, where the runtimes of the {@code needed} kinds must have answered: a failure
+         * of one of them is thrown; an unreachable runtime that is not needed is reported on
+         * {@code warn} (when given) and counts as empty, so a container-only host needs no libvirtd
+         * — unless nothing answered at all. Errors other than "unreachable" are always thrown.
+         */
+        public List<Observed> require(Set<Kind> needed, PrintWriter warn) {
+            for (Kind k : needed) {
+                if (!answered.containsKey(k) && !failed.containsKey(k)) {
+                    throw new RuntimeUnavailableException("this agent has no " + k + " runtime", null);
+                }
+            }
+            for (Map.Entry<Kind, RuntimeException> e : failed.entrySet()) {
+                if (needed.contains(e.getKey()) || !(e.getValue() instanceof RuntimeUnavailableException)) {
+                    throw e.getValue();
+                }
+            }
+            if (!failed.isEmpty() && answered.isEmpty()) {
+                throw failed.values().iterator().next(); // nothing answered at all
+            }
+            if (warn != null) {
+                failed.forEach((kind, e) -> warn.println("warning: the " + kind + " runtime is unavailable, so its"
+                        + " workloads are not shown: " + e.getMessage()));
+                warn.flush();
+            }
+            return observed();
+        }
+    }
+}
