@@ -1,6 +1,5 @@
 package io.berth.api;
 
-import io.berth.daemon.Daemon;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -18,10 +17,10 @@ import java.util.Optional;
  */
 public class ApiAuth {
 
-    private final Daemon daemon;
+    private final Token token;
 
-    public ApiAuth(Daemon daemon) {
-        this.daemon = daemon;
+    public ApiAuth(Token token) {
+        this.token = token;
     }
 
     @ServerRequestFilter(preMatching = true)
@@ -33,7 +32,7 @@ public class ApiAuth {
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         String presented = header != null && header.startsWith("Bearer ") ? header.substring("Bearer ".length()) : null;
-        if (daemon.token() != null && daemon.token().matches(presented)) {
+        if (token.matches(presented)) {
             return Optional.empty();
         }
         return Optional.of(Response.status(Response.Status.UNAUTHORIZED)

@@ -1,7 +1,7 @@
 package io.berth.api;
 
-import io.berth.daemon.Daemon;
 import io.berth.reconcile.ReconcileRuns;
+import io.berth.source.GitSource;
 import io.berth.source.GitSync;
 import io.berth.source.GitWebhook;
 
@@ -36,10 +36,12 @@ public class GitResource {
     static final String HOOK_PATH = "/api/v1/hooks/git";
     private static final Logger LOG = Logger.getLogger(GitResource.class);
 
-    private final Daemon daemon;
+    private final GitSource git;
+    private final ReconcileRuns runs;
 
-    public GitResource(Daemon daemon) {
-        this.daemon = daemon;
+    public GitResource(GitSource git, ReconcileRuns runs) {
+        this.git = git;
+        this.runs = runs;
     }
 
     @GET
@@ -53,7 +55,7 @@ public class GitResource {
     @Consumes(MediaType.WILDCARD)
     public Response hook(byte[] body, @Context HttpHeaders headers) {
         git();
-        GitWebhook hook = daemon.webhook();
+        GitWebhook hook = git.webhook();
         if (hook == null) {
             throw new NotFoundException("no webhook: this agent has no berth.git.webhook-secret-file");
         }
@@ -71,7 +73,7 @@ public class GitResource {
             }
             return Response.status(v.status()).entity(answer).build();
         }
-        ReconcileRuns.Run run = daemon.runs().start("webhook" + (v.delivery() == null ? "" : " " + v.delivery()));
+        ReconcileRuns.Run run = runs.start("webhook" + (v.delivery() == null ? "" : " " + v.delivery()));
         answer.put("message", v.message());
         answer.put("id", run.id);
         answer.put("state", run.state().name());
@@ -79,7 +81,7 @@ public class GitResource {
     }
 
     private GitSync git() {
-        GitSync g = daemon.git();
+        GitSync g = git.sync();
         if (g == null) {
             throw new NotFoundException("no git source: this agent has no berth.git.url");
         }

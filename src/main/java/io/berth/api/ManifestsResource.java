@@ -1,6 +1,5 @@
 package io.berth.api;
 
-import io.berth.daemon.Daemon;
 import io.berth.reconcile.ApplyService;
 
 import io.berth.api.Views;
@@ -26,19 +25,21 @@ import java.util.Map;
 @Consumes(MediaType.WILDCARD)
 public class ManifestsResource {
 
-    private final Daemon daemon;
+    private final ManifestBodies bodies;
+    private final ApplyService apply;
 
-    public ManifestsResource(Daemon daemon) {
-        this.daemon = daemon;
+    public ManifestsResource(ManifestBodies bodies, ApplyService apply) {
+        this.bodies = bodies;
+        this.apply = apply;
     }
 
     @POST
     @Path("/plan")
     public Map<String, Object> plan(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
                                     @QueryParam("source") String source, @QueryParam("prune") @DefaultValue("false") boolean prune) {
-        ApplyService.Request request = daemon.bodies().read(body, type, source, prune);
-        Map<String, Object> plan = Views.plan(daemon.applyService().plan(request));
-        plan.put("elsewhere", daemon.applyService().elsewhere(request));
+        ApplyService.Request request = bodies.read(body, type, source, prune);
+        Map<String, Object> plan = Views.plan(apply.plan(request));
+        plan.put("elsewhere", apply.elsewhere(request));
         return plan;
     }
 
@@ -47,7 +48,7 @@ public class ManifestsResource {
     public Map<String, Object> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
                                      @QueryParam("source") String source, @QueryParam("prune") @DefaultValue("false") boolean prune,
                                      @QueryParam("dryRun") @DefaultValue("false") boolean dryRun) {
-        ApplyService.Request request = daemon.bodies().read(body, type, source, prune);
-        return daemon.applyService().apply(request, dryRun, daemon.applyTimeout());
+        ApplyService.Request request = bodies.read(body, type, source, prune);
+        return apply.apply(request, dryRun, apply.timeout());
     }
 }

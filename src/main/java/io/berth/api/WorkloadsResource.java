@@ -1,6 +1,6 @@
 package io.berth.api;
 
-import io.berth.daemon.Daemon;
+import io.berth.reconcile.ApplyService;
 import io.berth.reconcile.ReconcileRuns;
 import io.berth.reconcile.StatusBook;
 import io.berth.source.DesiredState;
@@ -10,6 +10,7 @@ import io.berth.manifest.CanonicalForm;
 import io.berth.manifest.Workload;
 import io.berth.runtime.LogSource;
 import io.berth.runtime.Observed;
+import io.berth.runtime.Agent;
 import io.berth.runtime.RuntimeSet;
 import io.berth.runtime.RuntimeUnavailableException;
 import jakarta.ws.rs.DELETE;
@@ -42,10 +43,21 @@ import java.util.TreeSet;
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkloadsResource {
 
-    private final Daemon daemon;
+    private final Agent agent;
+    private final DesiredState desiredState;
+    private final StatusBook book;
+    private final RuntimeSet runtimes;
+    private final ApplyService apply;
+    private final ReconcileRuns runs;
 
-    public WorkloadsResource(Daemon daemon) {
-        this.daemon = daemon;
+    public WorkloadsResource(Agent agent, DesiredState desiredState, StatusBook book, RuntimeSet runtimes,
+                             ApplyService apply, ReconcileRuns runs) {
+        this.agent = agent;
+        this.desiredState = desiredState;
+        this.book = book;
+        this.runtimes = runtimes;
+        this.apply = apply;
+        this.runs = runs;
     }
 
     @GET
@@ -59,11 +71,11 @@ public class WorkloadsResource {
     public Map<String, Object> workload(@PathParam("name") String name) {
         Map<String, Object> w = view().get(name);
         if (w == null) {
-            throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + daemon.agent());
+            throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + agent.name());
         }
-        DesiredState.Entry e = daemon.desiredState().find(name);
+        DesiredState.Entry e = desiredState.find(name);
         w.put("spec", e == null ? null : CanonicalForm.toTree(e.workload()));
-        w.put("events", daemon.book().events().stream().filter(ev -> name.equals(ev.name())).toList());
+        w.put("events", book.events().stream().filter(ev -> name.equals(ev.name())).toList());
         return w;
     }
 
@@ -71,9 +83,9 @@ public class WorkloadsResource {
     @Path("/workloads/{name}")
     public Map<String, Object> delete(@PathParam("name") String name) {
         if (!view().containsKey(name)) {
-            throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + daemon.agent());
+            throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + agent.name());
         }
-        return daemon.applyService().delete(name, daemon.applyTimeout());
+        return apply.delete(name, apply.timeout());
     }
 
     @GET
@@ -81,11 +93,11 @@ public class WorkloadsResource {
     @Produces(MediaType.TEXT_PLAIN)
     public Response logs(@PathParam("name") String name, @QueryParam("tail") @DefaultValue("-1") int tail,
                          @QueryParam("follow") @DefaultValue("false") boolean follow) {
-        if (daemon.runtimes().owner(name).orElse(null) instanceof LogSource logs) {
+        if (runtimes.owner(name).orElse(null) instanceof LogSource logs) {
             StreamingOutput body = out -> logs.logs(name, tail, follow, out);
             return Response.ok(body, MediaType.TEXT_PLAIN_TYPE).build();
         }
-        throw new NotFoundException("no workload named " + name + " is managed by agent " + daemon.agent());
+        throw new NotFoundException("no workload named " + name + " is managed by agent " + agent.name());
     }
 
     /**
@@ -95,13 +107,13 @@ public class WorkloadsResource {
     @POST
     @Path("/reconcile")
     public Response reconcile() {
-        return Response.accepted(daemon.runs().start("api").view()).build();
+        return Response.accepted(runs.start("api").view()).build();
     }
 
     @GET
     @Path("/reconcile/{id}")
     public Map<String, Object> reconcileRun(@PathParam("id") String id) {
-        ReconcileRuns.Run run = daemon.runs().get(id);
+        ReconcileRuns.Run run = runs.get(id);
         if (run == null) {
             throw new NotFoundException("no reconcile " + id + " (the last " + ReconcileRuns.KEEP + " are kept)");
         }
@@ -114,17 +126,17 @@ public class WorkloadsResource {
     @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
     public Response events(@QueryParam("watch") @DefaultValue("false") boolean watch) {
         if (!watch) {
-            return Response.ok(daemon.book().events(), MediaType.APPLICATION_JSON_TYPE).build();
+            return Response.ok(book.events(), MediaType.APPLICATION_JSON_TYPE).build();
         }
-        return Response.ok(EventStream.of(daemon.book()), MediaType.SERVER_SENT_EVENTS_TYPE)
+        return Response.ok(EventStream.of(book), MediaType.SERVER_SENT_EVENTS_TYPE)
                 .header("Cache-Control", "no-cache").build();
     }
 
     /** Every desired or managed workload by name: what is wanted, what runs, what the daemon did last. */
     private Map<String, Map<String, Object>> view() {
-        Map<String, DesiredState.Entry> desired = daemon.desiredState().all();
+        Map<String, DesiredState.Entry> desired = desiredState.all();
         Map<String, Observed> observed = new TreeMap<>();
-        RuntimeSet.Listing listing = daemon.runtimes().list();
+        RuntimeSet.Listing listing = runtimes.list();
         listing.observed().forEach(o -> observed.put(o.name(), o));
         List<String> unavailable = listing.failed().keySet().stream().map(Enum::name).toList();
         Map<String, Map<String, Object>> out = new TreeMap<>();
@@ -138,7 +150,7 @@ public class WorkloadsResource {
             if (d != null) {
                 m.put("source", d.source());
             }
-            StatusBook.Status s = daemon.book().get(name);
+            StatusBook.Status s = book.get(name);
             m.put("phase", s != null ? s.phase().name() : o == null ? StatusBook.Phase.Pending.name() : null);
             m.put("lastAction", s == null ? null : s.lastAction());
             m.put("lastError", s == null ? null : s.lastError());

@@ -14,17 +14,17 @@ import java.time.Instant;
 @Readiness
 public class RelistReadiness implements HealthCheck {
 
-    private final Daemon daemon;
+    private final Resync resync;
     private final BerthConfig config;
 
-    public RelistReadiness(Daemon daemon, BerthConfig config) {
-        this.daemon = daemon;
+    public RelistReadiness(Resync resync, BerthConfig config) {
+        this.resync = resync;
         this.config = config;
     }
 
     @Override
     public HealthCheckResponse call() {
-        Instant last = daemon.lastRelist();
+        Instant last = resync.lastRelist();
         Duration limit = config.resyncInterval().multipliedBy(3);
         boolean fresh = last != null && Duration.between(last, Instant.now()).compareTo(limit) <= 0;
         return HealthCheckResponse.named("relist")

@@ -52,14 +52,21 @@ public final class ApplyService {
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
 
     private final io.berth.manifest.HostIdentity host;
+    private final Duration timeout;
 
     public ApplyService(DesiredState desired, RuntimeSet runtimes, WorkQueue<String> queue, Reconciler reconciler,
-                 io.berth.manifest.HostIdentity host) {
+                 io.berth.manifest.HostIdentity host, Duration timeout) {
+        this.timeout = timeout;
         this.host = host;
         this.desired = desired;
         this.runtimes = runtimes;
         this.queue = queue;
         this.reconciler = reconciler;
+    }
+
+    /** How long API apply and delete wait for the reconciles they cause ({@code berth.apply-timeout}). */
+    public Duration timeout() {
+        return timeout;
     }
 
     /** Called by the reconciler after every reconcile: completes the waiters that began before it. */

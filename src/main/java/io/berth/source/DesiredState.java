@@ -70,6 +70,11 @@ public final class DesiredState {
 
     private final java.util.function.Predicate<Workload> placedHere;
 
+    /** The source name of a watched directory: its absolute, normalised path (as {@code agent apply -f} names it too). */
+    public static String sourceOf(Path directory) {
+        return directory.toAbsolutePath().normalize().toString();
+    }
+
     public DesiredState(String directorySource, Supplier<Map<String, Workload>> directory, Path stateDir) {
         this(directorySource, directory, stateDir, w -> true);
     }

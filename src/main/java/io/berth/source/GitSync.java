@@ -1,6 +1,5 @@
 package io.berth.source;
 
-import io.berth.daemon.BerthConfig;
 import io.berth.reconcile.StatusBook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -76,7 +75,7 @@ public final class GitSync implements AutoCloseable {
                  Instant errorAt) {
     }
 
-    private final BerthConfig.GitConfig config;
+    private final GitConfig config;
     private final String url;
     private final String source;
     private final Path dir;
@@ -90,7 +89,7 @@ public final class GitSync implements AutoCloseable {
     /** When the revision in force was applied (epoch seconds), for alerts on a source stuck on an old commit. */
     private final java.util.concurrent.atomic.AtomicLong appliedAt = new java.util.concurrent.atomic.AtomicLong();
 
-    public GitSync(BerthConfig.GitConfig config, Path stateDir, DesiredState desired, Consumer<Set<String>> enqueue,
+    public GitSync(GitConfig config, Path stateDir, DesiredState desired, Consumer<Set<String>> enqueue,
             StatusBook book, HostPolicy policy) {
         this.config = config;
         this.url = config.url().orElseThrow();

@@ -1,42 +1,35 @@
 package io.berth.stats;
 
-import io.berth.daemon.Daemon;
-
-import io.berth.stats.Sampler;
+import io.berth.runtime.RuntimeSet;
+import io.berth.source.DesiredState;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.annotation.Priority;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import jakarta.interceptor.Interceptor;
 import org.jboss.logging.Logger;
 
 /**
- * Runs the utilization {@link Sampler} inside {@code agent serve}: started after the daemon (it
- * needs the daemon's runtimes and desired set), feeding {@link StatsMetrics} on every sample.
- * Thread-safe.
+ * Runs the utilization {@link Sampler} inside {@code agent serve} (started after the daemon's
+ * parts, by the daemon's startup), feeding {@link StatsMetrics} on every sample. Thread-safe.
  */
 @Singleton
 public class StatsService {
 
     private static final Logger LOG = Logger.getLogger(StatsService.class);
 
-    private final Daemon daemon;
+    private final RuntimeSet runtimes;
+    private final DesiredState desired;
     private final StatsConfig config;
     private final MeterRegistry registry;
     private volatile Sampler sampler;
 
-    public StatsService(Daemon daemon, StatsConfig config, MeterRegistry registry) {
-        this.daemon = daemon;
+    public StatsService(RuntimeSet runtimes, DesiredState desired, StatsConfig config, MeterRegistry registry) {
+        this.runtimes = runtimes;
+        this.desired = desired;
         this.config = config;
         this.registry = registry;
     }
 
-    /** After {@link Daemon#start} (default observer priority APPLICATION + 500). */
-    void start(@Observes @Priority(Interceptor.Priority.APPLICATION + 600) StartupEvent ev) {
-        Sampler s = new Sampler(daemon.runtimes().all(), () -> daemon.desiredState().all().keySet(), config.interval(),
-                config.refreshInterval());
+    public void start() {
+        Sampler s = new Sampler(runtimes.all(), () -> desired.all().keySet(), config.interval(), config.refreshInterval());
         StatsMetrics metrics = new StatsMetrics(registry, s);
         s.subscribe(metrics::update);
         s.start();
@@ -44,7 +37,7 @@ public class StatsService {
         LOG.infof("stats: sampling every %s, runtimes re-listed every %s", config.interval(), config.refreshInterval());
     }
 
-    void stop(@Observes ShutdownEvent ev) {
+    public void stop() {
         Sampler s = sampler;
         if (s != null) {
             s.close();

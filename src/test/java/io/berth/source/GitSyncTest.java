@@ -1,6 +1,5 @@
 package io.berth.source;
 
-import io.berth.daemon.BerthConfig;
 import io.berth.reconcile.StatusBook;
 
 import io.berth.manifest.HostPolicy;
@@ -175,8 +174,8 @@ class GitSyncTest {
         assertThat(r.changed()).contains("db");
     }
 
-    static BerthConfig.GitConfig config(String url, String path) {
-        return new BerthConfig.GitConfig() {
+    static GitConfig config(String url, String path) {
+        return new GitConfig() {
             public Optional<String> url() {
                 return Optional.of(url);
             }

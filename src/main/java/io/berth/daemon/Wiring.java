@@ -1,0 +1,229 @@
+package io.berth.daemon;
+
+import io.berth.api.ManifestBodies;
+import io.berth.api.Token;
+import io.berth.manifest.HostIdentity;
+import io.berth.manifest.HostPolicy;
+import io.berth.manifest.ManifestError;
+import io.berth.manifest.Quantities;
+import io.berth.reconcile.Admission;
+import io.berth.reconcile.ApplyService;
+import io.berth.reconcile.ReconcileRuns;
+import io.berth.reconcile.Reconciler;
+import io.berth.reconcile.Restarts;
+import io.berth.reconcile.StatusBook;
+import io.berth.reconcile.WorkQueue;
+import io.berth.runtime.Agent;
+import io.berth.runtime.RuntimeSet;
+import io.berth.source.DesiredState;
+import io.berth.source.GitConfig;
+import io.berth.source.GitSource;
+import io.berth.source.GitSync;
+import io.berth.source.GitWebhook;
+import io.berth.source.ManifestDirectory;
+import io.berth.util.Hosts;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Provider;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.function.ToLongFunction;
+
+/**
+ * The composition root of {@code agent serve}: every collaborator of the daemon is made here, once,
+ * from the configuration, and handed out by CDI — no class reaches another through a service
+ * locator. The two cycles of the pipeline (the queue runs the reconciler, which wakes names in
+ * the queue; the directory's listener enqueues into the queue) are broken with a {@link Provider}
+ * that is only called once the daemon runs. A setting the daemon cannot start with is a
+ * {@link BadConfig} naming the key. Producers run on first use (the daemon's start), on one thread;
+ * {@link Daemon#stop} closes what they made, in order.
+ */
+@Singleton
+public class Wiring {
+
+    private static final Logger LOG = Logger.getLogger(Wiring.class);
+
+    /** A setting the daemon cannot start with; the message names the key and what is wrong. */
+    public static final class BadConfig extends RuntimeException {
+        BadConfig(String message) {
+            super(message);
+        }
+    }
+
+    @Produces
+    @Singleton
+    Agent agent(BerthConfig config) {
+        return new Agent(config.agentName().filter(s -> !s.isBlank()).orElseGet(Hosts::name));
+    }
+
+    @Produces
+    @Singleton
+    HostIdentity host(BerthConfig config, Agent agent) {
+        return new HostIdentity(config.hostName().filter(h -> !h.isBlank()).orElse(agent.name()),
+                HostIdentity.parseLabels(config.hostLabels().orElse("")));
+    }
+
+    @Produces
+    @Singleton
+    HostPolicy policy(BerthConfig config) {
+        return HostPolicy.of(config.imageDirs().orElse(null), config.allowPrivileged());
+    }
+
+    @Produces
+    @Singleton
+    Token token(BerthConfig config) {
+        try {
+            return Token.loadOrCreate(config.stateDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the API token in " + config.stateDir(), e);
+        }
+    }
+
+    @Produces
+    @Singleton
+    RuntimeSet runtimes(BerthConfig config, Agent agent) {
+        return RuntimeSet.forAgent(agent.name(), config.stateDir());
+    }
+
+    @Produces
+    @Singleton
+    StatusBook book() {
+        return new StatusBook();
+    }
+
+    @Produces
+    @Singleton
+    ManifestBodies bodies(HostPolicy policy) {
+        return new ManifestBodies(policy);
+    }
+
+    /** The watched directory; its changes only enqueue names, an invalid set is reported and not applied. */
+    @Produces
+    @Singleton
+    ManifestDirectory directory(BerthConfig config, HostPolicy policy, StatusBook book,
+                                Provider<WorkQueue<String>> queue) {
+        String source = DesiredState.sourceOf(config.manifests());
+        return new ManifestDirectory(config.manifests(), config.resyncInterval(), new ManifestDirectory.Listener() {
+            @Override
+            public void changed(ManifestDirectory.Snapshot snapshot, Set<String> names) {
+                names.forEach(queue.get()::enqueue);
+            }
+
+            @Override
+            public void invalid(List<ManifestError> errors, ManifestDirectory.Snapshot lastGood) {
+                errors.forEach(e -> book.event(null, "InvalidManifest", e.toString()));
+                LOG.warnf("manifests in %s are invalid; the last good set stays in force:%n%s", source,
+                        String.join("\n", errors.stream().map(Object::toString).toList()));
+            }
+        }, policy);
+    }
+
+    /** The desired state of every source, loaded from the state directory (API and git sources persist). */
+    @Produces
+    @Singleton
+    DesiredState desired(BerthConfig config, ManifestDirectory directory, HostIdentity host) {
+        DesiredState desired = new DesiredState(DesiredState.sourceOf(config.manifests()),
+                () -> directory.current().workloads(), config.stateDir(), w -> host.accepts(w.placement()));
+        desired.load();
+        return desired;
+    }
+
+    @Produces
+    @Singleton
+    Admission admission(BerthConfig config) {
+        BerthConfig.AdmissionConfig c = config.admission();
+        return new Admission(new Admission.Allocatable(Hosts.cpuMillis(), Hosts.memoryBytes(),
+                reservation("berth.admission.reserved-cpu", c.reservedCpu(), Quantities::parseCpu),
+                reservation("berth.admission.reserved-memory", c.reservedMemory(), Quantities::parseMemory),
+                c.cpuOvercommit(), c.memoryOvercommit()));
+    }
+
+    /** A reservation quantity; "0" means none (quantities of workloads must be positive, reservations need not). */
+    private static long reservation(String key, String value, ToLongFunction<String> parse) {
+        if (value.strip().equals("0")) {
+            return 0;
+        }
+        try {
+            return parse.applyAsLong(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw new BadConfig(key + ": " + e.getMessage());
+        }
+    }
+
+    @Produces
+    @Singleton
+    Restarts restarts(BerthConfig config) {
+        BerthConfig.RestartConfig rc = config.restart();
+        return new Restarts(rc.initialBackoff(), rc.maxBackoff(), rc.resetAfter());
+    }
+
+    @Produces
+    @Singleton
+    Reconciler reconciler(BerthConfig config, RuntimeSet runtimes, DesiredState desired, Admission admission,
+                          Restarts restarts, Agent agent, StatusBook book, Provider<ApplyService> apply,
+                          Provider<WorkQueue<String>> queue) {
+        return new Reconciler(runtimes, desired, admission, restarts, agent.name(), config.detectOnly(),
+                config.gracePeriod(), book, report -> apply.get().reconciled(report),
+                names -> names.forEach(queue.get()::enqueue));
+    }
+
+    /** One reconcile per name at a time, {@code berth.workers} names at once. */
+    @Produces
+    @Singleton
+    WorkQueue<String> queue(BerthConfig config, Reconciler reconciler) {
+        return new WorkQueue<>("reconcile", config.workers(), reconciler::reconcile, WorkQueue.Backoff.DEFAULT,
+                (name, outcome) -> { });
+    }
+
+    @Produces
+    @Singleton
+    ApplyService apply(DesiredState desired, RuntimeSet runtimes, WorkQueue<String> queue, Reconciler reconciler,
+                       HostIdentity host, BerthConfig config) {
+        return new ApplyService(desired, runtimes, queue, reconciler, host, config.applyTimeout());
+    }
+
+    /** The git source and its webhook, or none when {@code berth.git.url} is unset. */
+    @Produces
+    @Singleton
+    GitSource git(GitConfig git, BerthConfig config, DesiredState desired, StatusBook book, HostPolicy policy,
+                  Provider<WorkQueue<String>> queue) {
+        if (git.url().filter(u -> !u.isBlank()).isEmpty()) {
+            return GitSource.NONE;
+        }
+        GitWebhook webhook = git.webhookSecretFile().map(f -> webhook(f, git)).orElse(null);
+        GitSync sync = new GitSync(git, config.stateDir(), desired, names -> names.forEach(queue.get()::enqueue),
+                book, policy);
+        return new GitSource(sync, webhook);
+    }
+
+    /** The webhook with its secret read from the file now; a missing or empty file stops the start, naming the key. */
+    private static GitWebhook webhook(Path file, GitConfig git) {
+        byte[] secret;
+        try {
+            secret = Files.readString(file, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new BadConfig("berth.git.webhook-secret-file: " + file + ": no such file");
+        } catch (IOException e) {
+            throw new BadConfig("berth.git.webhook-secret-file: cannot read " + file + ": " + e.getMessage());
+        }
+        if (secret.length == 0) {
+            throw new BadConfig("berth.git.webhook-secret-file: " + file + " is empty");
+        }
+        return new GitWebhook(secret, git.webhookMaxAge(), Clock.systemUTC(), git.branch());
+    }
+
+    @Produces
+    @Singleton
+    ReconcileRuns runs(GitSource git, Resync resync, ApplyService apply, BerthConfig config) {
+        return new ReconcileRuns(git::sync, resync::names, apply, config.applyTimeout());
+    }
+}
