@@ -1,9 +1,6 @@
 package io.berth.cli;
 
-import io.berth.manifest.Kind;
 import io.berth.runtime.LogSource;
-import io.berth.runtime.Observed;
-import io.berth.runtime.Runtime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,8 +10,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
-import java.io.OutputStream;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code agent logs NAME [-f]}: a container's output, or a VM's serial console. */

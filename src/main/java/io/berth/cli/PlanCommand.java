@@ -16,7 +16,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code agent plan}: what apply would change, per workload and field. Exit 0 none, 2 changes. */

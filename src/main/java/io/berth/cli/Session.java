@@ -2,24 +2,15 @@ package io.berth.cli;
 
 import io.berth.manifest.Kind;
 import io.berth.runtime.Observed;
-import io.berth.runtime.Runtime;
 import io.berth.manifest.Workload;
-import io.berth.runtime.RuntimeUnavailableException;
 import io.berth.runtime.RuntimeSet;
-import io.berth.util.DaemonThreads;
 import io.berth.util.Hosts;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 
 /**
  * A local-mode session: this agent's identity and the runtimes, talked to directly. Closing it

@@ -10,9 +10,7 @@ import io.berth.plan.Plan;
 import io.berth.plan.PlanOptions;
 import io.berth.plan.Planner;
 import io.berth.reconcile.WorkQueue;
-import io.berth.runtime.Observed;
 import io.berth.runtime.RuntimeSet;
-import io.berth.runtime.RuntimeUnavailableException;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,7 +4,6 @@ import io.berth.source.DesiredState;
 
 import io.berth.api.Views;
 import io.berth.manifest.ContainerSpec;
-import io.berth.manifest.Kind;
 import io.berth.manifest.Workload;
 import io.berth.plan.Action;
 import io.berth.plan.Plan;

@@ -10,23 +10,16 @@ import io.berth.util.DaemonThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -129,9 +122,6 @@ public final class ManifestDirectory implements AutoCloseable {
         }
     }
 
-    private record Registration(WatchKey key, Object fileKey) {
-    }
-
     private final Path dir;
     private final String loadArgument;
     private final long rescanNanos;
@@ -146,17 +136,12 @@ public final class ManifestDirectory implements AutoCloseable {
     private volatile Snapshot current;
     private volatile Thread watcherThread;
     private ExecutorService executor;
-    private WatchService watcher; // null when the filesystem has none: rescans only
+    private DirectoryWatch watcher; // null when the filesystem has none: rescans only
 
     // Loading and watching state: touched by start() before the watcher thread exists, then only by it.
-    private final Map<Path, Registration> registered = new HashMap<>();
-    private final Map<WatchKey, Path> keyPaths = new IdentityHashMap<>();
     private Map<String, String> hashes = Map.of();
     private Set<ManifestError> reported; // the errors last passed to invalid(), null after a valid load
-    /** Files that held workloads and were found empty, since when: maybe a rewrite in progress. */
-    private final Map<Path, Instant> emptySince = new java.util.HashMap<>();
-    /** How long a file must stay empty before the workloads it held count as removed. */
-    static final java.time.Duration SETTLE_EMPTY = java.time.Duration.ofSeconds(1);
+    private final EmptyFiles emptyFiles = new EmptyFiles();
 
     /**
      * @param dir            the directory to read (it need not exist yet)
@@ -211,7 +196,7 @@ public final class ManifestDirectory implements AutoCloseable {
             }
             started = true;
             try {
-                watcher = watch ? dir.getFileSystem().newWatchService() : null;
+                watcher = watch ? new DirectoryWatch(dir) : null;
             } catch (IOException | UnsupportedOperationException e) {
                 LOG.log(Level.INFO, "cannot watch " + dir + " for changes (" + e + "); rescanning every "
                         + Duration.ofNanos(rescanNanos) + " only");
@@ -241,11 +226,7 @@ public final class ManifestDirectory implements AutoCloseable {
             }
             closed = true;
             if (watcher != null) {
-                try {
-                    watcher.close();
-                } catch (IOException e) {
-                    LOG.log(Level.FINE, "closing the watch service of " + dir, e);
-                }
+                watcher.close();
             }
             toAwait = executor;
             if (toAwait != null) {
@@ -299,7 +280,7 @@ public final class ManifestDirectory implements AutoCloseable {
                 WatchKey key = watcher.poll(wait, TimeUnit.NANOSECONDS);
                 boolean relevant = false;
                 while (key != null) {
-                    relevant |= drain(key);
+                    relevant |= watcher.drain(key);
                     key = watcher.poll();
                 }
                 if (relevant) {
@@ -317,39 +298,12 @@ public final class ManifestDirectory implements AutoCloseable {
         }
     }
 
-    /** Takes a key's events; true if they may change what the loader reads. */
-    private boolean drain(WatchKey key) {
-        Path base = keyPaths.get(key);
-        boolean relevant = false;
-        for (WatchEvent<?> event : key.pollEvents()) {
-            if (event.kind() == StandardWatchEventKinds.OVERFLOW || !(event.context() instanceof Path name)) {
-                relevant = true; // events were lost: reload to be sure
-                continue;
-            }
-            if (name.toString().startsWith(".")) {
-                continue; // dotfiles and dot-directories are never read (an atomic rename's target is not one)
-            }
-            relevant = true;
-            if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && base != null) {
-                Path child = base.resolve(name);
-                if (Files.isDirectory(child)) {
-                    // Now, so events inside it during the debounce are not lost; the reload re-walks anyway.
-                    register(child, new HashSet<>(), new HashSet<>());
-                }
-            }
-        }
-        if (!key.reset()) {
-            // The directory was deleted, moved away or unmounted.
-            relevant = true;
-            forget(key);
-        }
-        return relevant;
-    }
-
     // ---- loading ----
 
     private void reload(boolean initial) {
-        registerTree();
+        if (watcher != null) {
+            watcher.registerTree();
+        }
         Instant at = Instant.now();
         ManifestLoader.LoadResult result = load();
         if (!result.ok()) {
@@ -380,10 +334,10 @@ public final class ManifestDirectory implements AutoCloseable {
             }
         }
         if (changed.isEmpty() && !initial) {
-            emptySince.clear();
+            emptyFiles.clear();
             return;
         }
-        if (!initial && inFlux(newHashes.keySet(), at)) {
+        if (!initial && emptyFiles.inFlux(current.workloads(), newHashes.keySet(), at)) {
             return; // the next event or rescan looks again
         }
         Snapshot snapshot = Snapshot.of(byName, newHashes, at);
@@ -393,36 +347,6 @@ public final class ManifestDirectory implements AutoCloseable {
             LOG.fine(() -> "manifests in " + dir + " changed: " + changed);
             notifyChanged(snapshot, Collections.unmodifiableSet(changed));
         }
-    }
-
-    /**
-     * A file rewritten in place (truncated, then written) can be read empty in between, and an
-     * empty file is a valid manifest with no workloads: taken at face value, the daemon would
-     * delete and recreate them. So workloads whose file is now empty count as removed only once
-     * it has stayed empty for {@link #SETTLE_EMPTY} (a later rescan or event); a deleted file or a
-     * file with other content is taken at once.
-     */
-    private boolean inFlux(Set<String> present, Instant now) {
-        Set<Path> emptied = new java.util.HashSet<>();
-        for (Map.Entry<String, Workload> e : current.workloads().entrySet()) {
-            Path file = e.getValue().origin().file();
-            try {
-                if (!present.contains(e.getKey()) && Files.isRegularFile(file) && Files.size(file) == 0) {
-                    emptied.add(file);
-                }
-            } catch (java.io.IOException ex) {
-                // gone meanwhile: a deletion, taken at once
-            }
-        }
-        emptySince.keySet().retainAll(emptied);
-        boolean settled = true;
-        for (Path f : emptied) {
-            Instant since = emptySince.putIfAbsent(f, now);
-            if (since == null || java.time.Duration.between(since, now).compareTo(SETTLE_EMPTY) < 0) {
-                settled = false;
-            }
-        }
-        return !settled;
     }
 
     private ManifestLoader.LoadResult load() {
@@ -461,85 +385,6 @@ public final class ManifestDirectory implements AutoCloseable {
         } catch (Throwable e) {
             LOG.log(Level.WARNING, "manifest directory listener failed on invalid manifests", e);
         }
-    }
-
-    // ---- watch registration ----
-
-    /**
-     * Registers every directory the loader would read that is not watched yet (or whose watch now
-     * points at a replaced directory), and forgets the ones that are gone.
-     */
-    private void registerTree() {
-        if (watcher == null) {
-            return;
-        }
-        Set<Path> seen = new HashSet<>();
-        if (Files.isDirectory(dir)) {
-            register(dir, new HashSet<>(), seen);
-        }
-        for (Path stale : List.copyOf(registered.keySet())) {
-            if (!seen.contains(stale)) {
-                Registration r = registered.remove(stale);
-                release(r.key());
-            }
-        }
-    }
-
-    /** Registers {@code d} and, recursively, its subdirectories, except dot-directories. */
-    private void register(Path d, Set<Path> visiting, Set<Path> seen) {
-        Object fileKey;
-        try {
-            if (!visiting.add(d.toRealPath())) {
-                return; // a symlink loop
-            }
-            fileKey = Files.readAttributes(d, BasicFileAttributes.class).fileKey();
-        } catch (IOException e) {
-            return; // gone or unreadable: the loader reports what matters
-        }
-        seen.add(d);
-        Registration r = registered.get(d);
-        if (r == null || !r.key().isValid() || fileKey == null || !fileKey.equals(r.fileKey())) {
-            try {
-                WatchKey key = d.register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
-                        StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
-                Registration previous = registered.put(d, new Registration(key, fileKey));
-                keyPaths.put(key, d);
-                if (previous != null && previous.key() != key) {
-                    release(previous.key());
-                }
-            } catch (IOException | UnsupportedOperationException e) {
-                LOG.log(Level.FINE, "cannot watch " + d + "; relying on rescans for it", e);
-                return;
-            }
-        }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(d)) {
-            for (Path e : entries) {
-                if (!e.getFileName().toString().startsWith(".") && Files.isDirectory(e)) {
-                    register(e, visiting, seen);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof ClosedWatchServiceException c) {
-                throw c;
-            }
-            LOG.log(Level.FINE, "cannot list " + d + " to watch its subdirectories", e);
-        }
-    }
-
-    /** Cancels a watch no registered directory uses any more (one key can serve two paths). */
-    private void release(WatchKey key) {
-        for (Registration r : registered.values()) {
-            if (r.key() == key) {
-                return;
-            }
-        }
-        keyPaths.remove(key);
-        key.cancel();
-    }
-
-    private void forget(WatchKey key) {
-        registered.values().removeIf(r -> r.key() == key);
-        keyPaths.remove(key);
     }
 
     // ---- helpers ----

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.manifest.ContainerSpec;
 import io.berth.manifest.ManifestError;
-import io.berth.manifest.Workload;
 
 import java.io.IOException;
 import java.nio.file.Files;
