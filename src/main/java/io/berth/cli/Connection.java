@@ -72,7 +72,7 @@ public class Connection {
             return env.strip();
         }
         Path file = tokenFile != null ? tokenFile
-                : Path.of(System.getenv().getOrDefault("BERTH_STATE_DIR", "/var/lib/berth"), "token");
+                : io.berth.util.StateDirs.fromEnvironment().resolve("token");
         try {
             return Files.readString(file).strip();
         } catch (NoSuchFileException e) {

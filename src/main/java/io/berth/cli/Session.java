@@ -7,7 +7,6 @@ import io.berth.runtime.RuntimeSet;
 import io.berth.util.Hosts;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +23,7 @@ final class Session implements AutoCloseable {
     private Session(String agent) {
         this.agent = agent;
         this.runtimes = RuntimeSet.forAgent(agent,
-                Path.of(System.getenv().getOrDefault("BERTH_STATE_DIR", "/var/lib/berth")));
+                io.berth.util.StateDirs.fromEnvironment());
     }
 
     static Session local() {

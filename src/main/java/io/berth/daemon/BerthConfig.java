@@ -20,7 +20,7 @@ public interface BerthConfig {
     Path manifests();
 
     /** Berth's state: the API token, VM disks and consoles, cached host facts. */
-    @WithDefault("/var/lib/berth")
+    @WithDefault(io.berth.util.StateDirs.DEFAULT)
     Path stateDir();
 
     /** This agent's identity on runtime objects; the host name when unset. */

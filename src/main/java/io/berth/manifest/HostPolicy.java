@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  */
 public record HostPolicy(List<Path> allowedDirs, boolean allowPrivileged) {
 
-    public static final Path DEFAULT_DIR = Path.of("/var/lib/berth/images");
+    public static final Path DEFAULT_DIR = Path.of(io.berth.util.StateDirs.IMAGES);
 
     /** Only /var/lib/berth/images; no privileged containers. */
     public static final HostPolicy DEFAULT = new HostPolicy(List.of(DEFAULT_DIR), false);

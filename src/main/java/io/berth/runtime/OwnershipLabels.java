@@ -11,9 +11,12 @@ public final class OwnershipLabels {
     /** The applied spec in canonical JSON, so a plan can say which field changed, old → new. */
     public static final String SPEC = "io.berth.spec";
 
+    /** What every runtime object name starts with: container {@code berth-web}, domain {@code berth-db}. */
+    public static final String OBJECT_PREFIX = "berth-";
+
     /** Runtime object names are derived, so a repeated or interrupted apply finds what it made. */
     public static String objectName(String workloadName) {
-        return "berth-" + workloadName;
+        return OBJECT_PREFIX + workloadName;
     }
 
     private OwnershipLabels() {

@@ -88,17 +88,16 @@ public final class Sampler implements AutoCloseable {
      */
     public Sampler(Collection<Runtime> runtimes, Supplier<Set<String>> desired, Duration interval,
                    Duration refreshInterval) {
-        this(runtimes, desired, interval, refreshInterval, CgroupLocator.host(), Path.of("/proc"), Path.of("/sys"),
-                Path.of("/run/libvirt/qemu"));
+        this(runtimes, desired, interval, refreshInterval, CgroupLocator.host(), Path.of("/proc"), Path.of("/sys"));
     }
 
     Sampler(Collection<Runtime> runtimes, Supplier<Set<String>> desired, Duration interval, Duration refreshInterval,
-            CgroupLocator locator, Path proc, Path sys, Path libvirtRun) {
+            CgroupLocator locator, Path proc, Path sys) {
         this.runtimes = List.copyOf(runtimes);
         this.desired = desired;
         this.interval = interval;
         this.refreshInterval = refreshInterval;
-        this.finder = new TargetFinder(this.runtimes, locator, libvirtRun, proc);
+        this.finder = new TargetFinder(this.runtimes, locator, proc);
         this.host = new HostReader(proc, sys);
     }
 

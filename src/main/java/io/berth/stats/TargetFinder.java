@@ -3,22 +3,20 @@ package io.berth.stats;
 import io.berth.manifest.Kind;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Runtime;
+import io.berth.runtime.UsageSource;
 import io.berth.runtime.WorkloadState;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Finds what to sample: every managed workload the runtimes list, and for each running one the
- * kernel files that count it — a container's cgroup by its id, a VM's QEMU process (its pid file
- * under libvirt's run directory) and that process's cgroup. This is the only part that calls the
+ * kernel files that count it, as its runtime says ({@link UsageSource}): a container's cgroup by its
+ * id, a VM's QEMU process and that process's cgroup. This is the only part that calls the
  * runtimes; the sampler calls it seldom (every refresh interval, on a runtime event, or when a
  * cgroup vanished), never per sample. Used from one thread at a time.
  */
@@ -61,17 +59,17 @@ final class TargetFinder {
 
     private final List<Runtime> runtimes;
     private final CgroupLocator locator;
-    private final Path libvirtRun;
+    private final Map<Kind, Runtime> usage = new EnumMap<>(Kind.class);
     private final Path proc;
     /** What each runtime answered last: a runtime that does not answer keeps its workloads. */
     private final Map<Kind, List<Found>> last = new EnumMap<>(Kind.class);
     private final FileReads files = new FileReads(4096);
     private boolean warnedNoCgroups;
 
-    TargetFinder(List<Runtime> runtimes, CgroupLocator locator, Path libvirtRun, Path proc) {
+    TargetFinder(List<Runtime> runtimes, CgroupLocator locator, Path proc) {
         this.runtimes = List.copyOf(runtimes);
+        this.runtimes.forEach(r -> usage.put(r.kind(), r));
         this.locator = locator;
-        this.libvirtRun = libvirtRun;
         this.proc = proc;
     }
 
@@ -105,25 +103,20 @@ final class TargetFinder {
             }
             return new Found(o, null, null);
         }
-        return switch (o.kind()) {
-            case Container -> new Found(o, locator.container(o.runtimeId()).orElse(null), null);
-            case VirtualMachine -> qemuPid(o.name())
-                    .map(pid -> vm(o, locator.process(pid).orElse(null), Qemu.of(proc, pid)))
-                    .orElseGet(() -> new Found(o, null, null));
+        UsageSource.Target target = usage.get(o.kind()) instanceof UsageSource source
+                ? source.usageTarget(o).orElse(null) : null;
+        return switch (target) {
+            case null -> new Found(o, null, null);
+            case UsageSource.Target.Container c -> new Found(o, locator.container(c.id()).orElse(null), null);
+            case UsageSource.Target.Process p ->
+                    vm(o, locator.process(p.pid()).orElse(null), Qemu.of(proc, p.pid()));
         };
     }
 
+    /** A process-backed workload (a VM's QEMU) is measured against the hard limit on its process's cgroup. */
     private Found vm(Observed o, Cgroup cgroup, Qemu qemu) {
         long hard = cgroup == null ? 0 : cgroup.memoryLimit(files);
         return new Found(o, cgroup, qemu, hard > 0 ? hard : o.limits().memoryBytes());
     }
 
-    /** libvirt's QEMU driver writes each running domain's pid to RUN/berth-NAME.pid. */
-    private Optional<Long> qemuPid(String name) {
-        try {
-            return Optional.of(Long.parseLong(Files.readString(libvirtRun.resolve("berth-" + name + ".pid")).strip()));
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
 }

@@ -19,6 +19,7 @@ import io.berth.runtime.Ownership;
 import io.berth.runtime.OwnershipLabels;
 import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeFailure;
+import io.berth.runtime.UsageSource;
 import io.berth.util.DaemonThreads;
 
 import java.io.IOException;
@@ -39,7 +40,7 @@ import java.util.function.Consumer;
  * labelled {@code io.berth.managed=true} and {@code io.berth.agent=<this agent>} are ever listed,
  * changed or removed; a same-named container without those labels makes create fail instead.
  */
-public final class DockerRuntime implements Runtime, EventSource, LogSource {
+public final class DockerRuntime implements Runtime, EventSource, LogSource, UsageSource {
 
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(10);
 
@@ -362,5 +363,11 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** A container is counted by its cgroup, found by its id. */
+    @Override
+    public Optional<Target> usageTarget(Observed running) {
+        return Optional.of(new Target.Container(running.runtimeId()));
     }
 }

@@ -24,7 +24,7 @@ import java.util.Optional;
  */
 final class DomainObserver {
 
-    static final String PREFIX = "berth-";
+    static final String PREFIX = io.berth.runtime.OwnershipLabels.OBJECT_PREFIX;
     static final int XML_INACTIVE = 2;
 
     /** What a domain is to this agent, as far as libvirt can still tell. */

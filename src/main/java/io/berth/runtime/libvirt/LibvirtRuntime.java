@@ -11,6 +11,7 @@ import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeFailure;
+import io.berth.runtime.UsageSource;
 import io.berth.util.DaemonThreads;
 import org.libvirt.Domain;
 import org.libvirt.SchedLongParameter;
@@ -37,7 +38,7 @@ import java.util.function.Consumer;
  * QEMU process by a memtune hard limit with headroom ({@link VmOverhead}, {@link DomainStarter}).
  * Reading domains back is {@link DomainObserver}'s; lifecycle events are {@link DomainEvents}'.
  */
-public final class LibvirtRuntime implements Runtime, EventSource, LogSource {
+public final class LibvirtRuntime implements Runtime, EventSource, LogSource, UsageSource {
 
     static final Duration POLL = Duration.ofMillis(200);
 
@@ -316,5 +317,12 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource {
         watchThreads.shutdownNow();
         connection.close();
         calls.close();
+    }
+
+    /** A running VM is its QEMU process. */
+    @Override
+    public Optional<Target> usageTarget(Observed running) {
+        java.util.OptionalLong pid = QemuPids.of(running.name());
+        return pid.isPresent() ? Optional.of(new Target.Process(pid.getAsLong())) : Optional.empty();
     }
 }
