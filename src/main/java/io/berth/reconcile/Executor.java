@@ -4,12 +4,14 @@ import io.berth.manifest.Kind;
 import io.berth.manifest.Workload;
 import io.berth.plan.Action;
 import io.berth.plan.Plan;
+import io.berth.runtime.NameTaken;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeSet;
 import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.RuntimeUnavailableException;
 import io.berth.util.DaemonThreads;
+import io.berth.util.Reverter;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +80,7 @@ public final class Executor {
     private Outcome run(Action action) {
         long start = System.nanoTime();
         String error = null;
+        boolean terminal = false;
         List<String> notes = new ArrayList<>();
         try {
             switch (action) {
@@ -105,27 +108,23 @@ public final class Executor {
         } catch (RuntimeFailure | RuntimeUnavailableException e) {
             error = e.getMessage().startsWith(action.name() + ":") ? e.getMessage()
                     : action.name() + ": " + e.getMessage();
+            terminal = e instanceof NameTaken;
         } catch (RuntimeException e) {
             // A bug or an unexpected library failure: still report it against the workload, never abort the rest.
             error = action.name() + ": unexpected error: " + e;
         }
         return new Outcome(action, error, Duration.ofNanos(System.nanoTime() - start),
-                notes.stream().distinct().toList());
+                notes.stream().distinct().toList(), terminal);
     }
 
     private List<String> createAndStart(Workload w) {
         Runtime runtime = runtime(w.kind());
-        List<String> notes = new ArrayList<>(runtime.create(w, ownership.apply(w)));
-        try {
+        try (Reverter revert = new Reverter()) {
+            List<String> notes = new ArrayList<>(runtime.create(w, ownership.apply(w)));
+            revert.add(() -> runtime.remove(w.name(), true));
             notes.addAll(runtime.start(w.name()));
+            revert.success();
             return notes;
-        } catch (RuntimeException e) {
-            try {
-                runtime.remove(w.name(), true);
-            } catch (RuntimeException undo) {
-                e.addSuppressed(undo);
-            }
-            throw e;
         }
     }
 
