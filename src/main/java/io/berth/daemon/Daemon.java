@@ -4,6 +4,8 @@ import io.berth.api.ManifestBodies;
 import io.berth.api.Token;
 import io.berth.reconcile.Admission;
 import io.berth.reconcile.ApplyService;
+import io.berth.reconcile.DeleteRequests;
+import io.berth.reconcile.ReconcileReports;
 import io.berth.reconcile.ReconcileRuns;
 import io.berth.reconcile.Reconciler;
 import io.berth.reconcile.Restarts;
@@ -110,12 +112,14 @@ public class Daemon {
         admission = new Admission(allocatable());
         BerthConfig.RestartConfig rc = config.restart();
         Restarts restarts = new Restarts(rc.initialBackoff(), rc.maxBackoff(), rc.resetAfter());
+        ReconcileReports reports = new ReconcileReports();
+        DeleteRequests deletes = new DeleteRequests(desired);
         reconciler = new Reconciler(runtimes, desired, admission, restarts, agent, config.detectOnly(),
-                config.gracePeriod(), book, report -> applyService.reconciled(report),
-                names -> names.forEach(queue::enqueue));
+                config.gracePeriod(), book, reports, deletes, names -> names.forEach(queue::enqueue));
         queue = new WorkQueue<>("reconcile", config.workers(), reconciler::reconcile, WorkQueue.Backoff.DEFAULT,
                 (name, outcome) -> { });
-        applyService = new ApplyService(desired, runtimes, queue, reconciler, host);
+        applyService = new ApplyService(desired, runtimes, queue, deletes, host);
+        reports.subscribe(applyService::reconciled);
         directory = new ManifestDirectory(config.manifests(), config.resyncInterval(), new ManifestDirectory.Listener() {
             @Override
             public void changed(ManifestDirectory.Snapshot snapshot, Set<String> names) {

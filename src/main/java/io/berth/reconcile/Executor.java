@@ -5,6 +5,7 @@ import io.berth.manifest.Workload;
 import io.berth.plan.Action;
 import io.berth.plan.Plan;
 import io.berth.runtime.NameTaken;
+import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeSet;
@@ -115,6 +116,26 @@ public final class Executor {
         }
         return new Outcome(action, error, Duration.ofNanos(System.nanoTime() - start),
                 notes.stream().distinct().toList(), terminal);
+    }
+
+    /**
+     * Restarts a running workload whose health check failed: stop (killing after the grace
+     * period), then start — Docker marks a container unhealthy but never restarts it (moby#28400).
+     * Blocking. A refusal is the outcome's error; a runtime that cannot be reached is thrown
+     * ({@link RuntimeUnavailableException}), as when observing, so the workload waits for it.
+     */
+    public Outcome restart(Workload want, Observed observed) {
+        long start = System.nanoTime();
+        Runtime r = runtimes.require(want.kind());
+        String error = null;
+        try {
+            r.stop(want.name(), grace);
+            r.start(want.name());
+        } catch (RuntimeFailure e) {
+            error = want.name() + ": restart after failed health checks failed: " + e.getMessage();
+        }
+        return new Outcome(new Action.Start(want, observed, "health check failed"), error,
+                Duration.ofNanos(System.nanoTime() - start), List.of());
     }
 
     private List<String> createAndStart(Workload w) {
