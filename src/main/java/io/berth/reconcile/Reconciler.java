@@ -56,7 +56,7 @@ public final class Reconciler {
         WorkQueue.Result result;
         try {
             Decisions.Facts facts = observe(name);
-            result = runner.run(facts, Decisions.decide(facts, gates(name)), generation);
+            result = runner.run(facts, Decisions.decide(facts, gates(name, facts.now())), generation);
         } catch (RuntimeUnavailableException e) {
             result = runner.unreachable(name, generation, e);
         }
@@ -78,12 +78,16 @@ public final class Reconciler {
                 have.isPresent() && desired.knows(have.get().source()), detectOnly, book.get(name), Instant.now());
     }
 
-    /** The back-off and admission, consulted only when a rule reaches them. */
-    private Decisions.Gates gates(String name) {
+    /**
+     * The back-off and admission, consulted only when a rule reaches them. The back-off is asked
+     * at the facts' {@code now}, the instant the rules compare with: an immediate restart is due
+     * exactly then, not a moment later.
+     */
+    private Decisions.Gates gates(String name, Instant now) {
         return new Decisions.Gates() {
             @Override
             public Instant restartAllowedAt() {
-                return restarts.nextAllowed(name, Instant.now());
+                return restarts.nextAllowed(name, now);
             }
 
             @Override

@@ -42,6 +42,9 @@ public final class FakeRuntime implements Runtime {
     /** Mutating calls, in order: "create web", "start web", "stop web", "remove web", "update web". */
     public final List<String> calls = new CopyOnWriteArrayList<>();
 
+    /** Names whose start is refused (after the object is started, as a start that fails half-way would be). */
+    public final java.util.Set<String> refuseStart = ConcurrentHashMap.newKeySet();
+
     public FakeRuntime(String agent) {
         this.agent = agent;
     }
@@ -122,6 +125,9 @@ public final class FakeRuntime implements Runtime {
         calls.add("start " + name);
         owned(name);
         objects.computeIfPresent(name, (k, o) -> o.with(WorkloadState.Running, null, null));
+        if (refuseStart.contains(name)) {
+            throw new RuntimeFailure(name, name + ": start refused");
+        }
         return List.of();
     }
 
