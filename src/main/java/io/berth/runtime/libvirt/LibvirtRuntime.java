@@ -121,13 +121,12 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource {
 
     @Override
     public List<String> create(Workload w, Ownership ownership) {
-        Optional<Domain> existing = observer.lookup(w.name());
-        if (existing.isPresent()) {
+        if (observer.lookup(w.name()).isPresent()) {
             String why = w.name() + ": a domain named " + DomainXml.domainName(w.name())
                     + " already exists; Berth never overwrites a domain (remove it, or rename the workload)";
-            // Ours: it appeared after planning, and the next reconcile sees it. Anyone else's: retrying cannot help.
-            throw observer.observe(w.name(), existing.get()).isPresent() ? new RuntimeFailure(w.name(), why)
-                    : new NameTaken(w.name(), why);
+            // Anyone else's: retrying cannot help. Ours (it appeared after planning), gone again, or
+            // unreadable: the next reconcile sees it as it is.
+            throw foreign(w.name()) ? new NameTaken(w.name(), why) : new RuntimeFailure(w.name(), why);
         }
         VmSpec spec = (VmSpec) w.spec();
         checkWritable(w, ownership);
@@ -161,6 +160,14 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource {
             revert.success();
         }
         return notes;
+    }
+
+    private boolean foreign(String name) {
+        try {
+            return observer.owner(name) == DomainObserver.Owner.FOREIGN;
+        } catch (RuntimeFailure e) {
+            return false;
+        }
     }
 
     /** Defines the domain, the last step of create: nothing after it needs undoing. */
