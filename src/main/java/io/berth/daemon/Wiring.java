@@ -8,6 +8,8 @@ import io.berth.manifest.ManifestError;
 import io.berth.manifest.Quantities;
 import io.berth.reconcile.Admission;
 import io.berth.reconcile.ApplyService;
+import io.berth.reconcile.DeleteRequests;
+import io.berth.reconcile.ReconcileReports;
 import io.berth.reconcile.ReconcileRuns;
 import io.berth.reconcile.Reconciler;
 import io.berth.reconcile.Restarts;
@@ -168,12 +170,23 @@ public class Wiring {
 
     @Produces
     @Singleton
+    ReconcileReports reports() {
+        return new ReconcileReports();
+    }
+
+    @Produces
+    @Singleton
+    DeleteRequests deletes(DesiredState desired) {
+        return new DeleteRequests(desired);
+    }
+
+    @Produces
+    @Singleton
     Reconciler reconciler(BerthConfig config, RuntimeSet runtimes, DesiredState desired, Admission admission,
-                          Restarts restarts, Agent agent, StatusBook book, Provider<ApplyService> apply,
-                          Provider<WorkQueue<String>> queue) {
+                          Restarts restarts, Agent agent, StatusBook book, ReconcileReports reports,
+                          DeleteRequests deletes, Provider<WorkQueue<String>> queue) {
         return new Reconciler(runtimes, desired, admission, restarts, agent.name(), config.detectOnly(),
-                config.gracePeriod(), book, report -> apply.get().reconciled(report),
-                names -> names.forEach(queue.get()::enqueue));
+                config.gracePeriod(), book, reports, deletes, names -> names.forEach(queue.get()::enqueue));
     }
 
     /** One reconcile per name at a time, {@code berth.workers} names at once. */
@@ -186,9 +199,11 @@ public class Wiring {
 
     @Produces
     @Singleton
-    ApplyService apply(DesiredState desired, RuntimeSet runtimes, WorkQueue<String> queue, Reconciler reconciler,
-                       HostIdentity host, BerthConfig config) {
-        return new ApplyService(desired, runtimes, queue, reconciler, host, config.applyTimeout());
+    ApplyService apply(DesiredState desired, RuntimeSet runtimes, WorkQueue<String> queue, DeleteRequests deletes,
+                       ReconcileReports reports, HostIdentity host, BerthConfig config) {
+        ApplyService apply = new ApplyService(desired, runtimes, queue, deletes, host, config.applyTimeout());
+        reports.subscribe(apply::reconciled);
+        return apply;
     }
 
     /** The git source and its webhook, or none when {@code berth.git.url} is unset. */

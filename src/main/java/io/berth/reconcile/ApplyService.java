@@ -46,20 +46,20 @@ public final class ApplyService {
     private final DesiredState desired;
     private final RuntimeSet runtimes;
     private final WorkQueue<String> queue;
-    private final Reconciler reconciler;
+    private final DeleteRequests deletes;
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
 
     private final io.berth.manifest.HostIdentity host;
     private final Duration timeout;
 
-    public ApplyService(DesiredState desired, RuntimeSet runtimes, WorkQueue<String> queue, Reconciler reconciler,
-                 io.berth.manifest.HostIdentity host, Duration timeout) {
+    public ApplyService(DesiredState desired, RuntimeSet runtimes, WorkQueue<String> queue, DeleteRequests deletes,
+                        io.berth.manifest.HostIdentity host, Duration timeout) {
         this.timeout = timeout;
         this.host = host;
         this.desired = desired;
         this.runtimes = runtimes;
         this.queue = queue;
-        this.reconciler = reconciler;
+        this.deletes = deletes;
     }
 
     /** How long API apply and delete wait for the reconciles they cause ({@code berth.apply-timeout}). */
@@ -67,8 +67,8 @@ public final class ApplyService {
         return timeout;
     }
 
-    /** Called by the reconciler after every reconcile: completes the waiters that began before it. */
-    public void reconciled(Reconciler.Report report) {
+    /** Subscribed to {@link ReconcileReports}: completes the waiters that began before this reconcile. */
+    public void reconciled(ReconcileReports.Report report) {
         List<Waiter> ws = waiters.get(report.name());
         if (ws == null) {
             return;
@@ -151,7 +151,7 @@ public final class ApplyService {
     public Map<String, Object> delete(String name, Duration timeout) {
         Map<String, Waiter> pending = register(List.of(name));
         try {
-            arm(pending, desired.remove(name) == null ? reconciler.requestDelete(name) : desired.generation());
+            arm(pending, desired.remove(name) == null ? deletes.request(name) : desired.generation());
             queue.enqueue(name);
             return await(pending, timeout).getFirst();
         } finally {

@@ -4,12 +4,15 @@ import io.berth.manifest.Kind;
 import io.berth.manifest.Workload;
 import io.berth.plan.Action;
 import io.berth.plan.Plan;
+import io.berth.runtime.NameTaken;
+import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeSet;
 import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.RuntimeUnavailableException;
 import io.berth.util.DaemonThreads;
+import io.berth.util.Reverter;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,6 +80,7 @@ public final class Executor {
     private Outcome run(Action action) {
         long start = System.nanoTime();
         String error = null;
+        boolean terminal = false;
         List<String> notes = new ArrayList<>();
         try {
             switch (action) {
@@ -104,27 +108,43 @@ public final class Executor {
         } catch (RuntimeFailure | RuntimeUnavailableException e) {
             error = e.getMessage().startsWith(action.name() + ":") ? e.getMessage()
                     : action.name() + ": " + e.getMessage();
+            terminal = e instanceof NameTaken;
         } catch (RuntimeException e) {
             // A bug or an unexpected library failure: still report it against the workload, never abort the rest.
             error = action.name() + ": unexpected error: " + e;
         }
         return new Outcome(action, error, Duration.ofNanos(System.nanoTime() - start),
-                notes.stream().distinct().toList());
+                notes.stream().distinct().toList(), terminal);
+    }
+
+    /**
+     * Restarts a running workload whose health check failed: stop (killing after the grace
+     * period), then start — Docker marks a container unhealthy but never restarts it (moby#28400).
+     * Blocking. A refusal is the outcome's error; a runtime that cannot be reached is thrown
+     * ({@link RuntimeUnavailableException}), as when observing, so the workload waits for it.
+     */
+    public Outcome restart(Workload want, Observed observed) {
+        long start = System.nanoTime();
+        Runtime r = runtimes.require(want.kind());
+        String error = null;
+        try {
+            r.stop(want.name(), grace);
+            r.start(want.name());
+        } catch (RuntimeFailure e) {
+            error = want.name() + ": restart after failed health checks failed: " + e.getMessage();
+        }
+        return new Outcome(new Action.Start(want, observed, "health check failed"), error,
+                Duration.ofNanos(System.nanoTime() - start), List.of());
     }
 
     private List<String> createAndStart(Workload w) {
         Runtime runtime = runtime(w.kind());
-        List<String> notes = new ArrayList<>(runtime.create(w, ownership.apply(w)));
-        try {
+        try (Reverter revert = new Reverter()) {
+            List<String> notes = new ArrayList<>(runtime.create(w, ownership.apply(w)));
+            revert.add(() -> runtime.remove(w.name(), true));
             notes.addAll(runtime.start(w.name()));
+            revert.success();
             return notes;
-        } catch (RuntimeException e) {
-            try {
-                runtime.remove(w.name(), true);
-            } catch (RuntimeException undo) {
-                e.addSuppressed(undo);
-            }
-            throw e;
         }
     }
 

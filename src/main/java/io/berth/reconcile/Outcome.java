@@ -10,8 +10,15 @@ import java.util.List;
  *
  * @param error null when it succeeded; otherwise the cause, naming the workload
  * @param notes what the runtime chose that the operator should know (e.g. a hypervisor fallback)
+ * @param terminal the failure is one retrying cannot fix (the name is taken by an object Berth does
+ *                 not own: {@link io.berth.runtime.NameTaken}); always false when it succeeded
  */
-public record Outcome(Action action, String error, Duration took, List<String> notes) {
+public record Outcome(Action action, String error, Duration took, List<String> notes, boolean terminal) {
+
+    /** An outcome whose failure, if any, may go away when retried. */
+    public Outcome(Action action, String error, Duration took, List<String> notes) {
+        this(action, error, took, notes, false);
+    }
 
     public boolean ok() {
         return error == null;

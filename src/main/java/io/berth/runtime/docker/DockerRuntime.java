@@ -14,6 +14,7 @@ import io.berth.manifest.Workload;
 import io.berth.runtime.Capabilities;
 import io.berth.runtime.EventSource;
 import io.berth.runtime.LogSource;
+import io.berth.runtime.NameTaken;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.OwnershipLabels;
@@ -156,7 +157,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
                         + " (an interrupted or concurrent apply?); apply again to converge", e);
             }
             if (DockerErrors.isConflict(e.getCause())) {
-                throw new RuntimeFailure(workload.name(), workload.name() + ": a container named "
+                throw new NameTaken(workload.name(), workload.name() + ": a container named "
                         + OwnershipLabels.objectName(workload.name()) + " already exists and Berth did not create it"
                         + " for this agent; rename or remove it, or rename the workload", e);
             }

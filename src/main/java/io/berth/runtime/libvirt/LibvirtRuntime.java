@@ -7,12 +7,14 @@ import io.berth.manifest.Workload;
 import io.berth.runtime.Capabilities;
 import io.berth.runtime.EventSource;
 import io.berth.runtime.LogSource;
+import io.berth.runtime.NameTaken;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.UsageSource;
 import io.berth.util.DaemonThreads;
+import io.berth.util.Reverter;
 import org.libvirt.Domain;
 import org.libvirt.SchedLongParameter;
 import org.libvirt.SchedParameter;
@@ -121,8 +123,11 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
     @Override
     public List<String> create(Workload w, Ownership ownership) {
         if (observer.lookup(w.name()).isPresent()) {
-            throw new RuntimeFailure(w.name(), w.name() + ": a domain named " + DomainXml.domainName(w.name())
-                    + " already exists; Berth never overwrites a domain (remove it, or rename the workload)");
+            String why = w.name() + ": a domain named " + DomainXml.domainName(w.name())
+                    + " already exists; Berth never overwrites a domain (remove it, or rename the workload)";
+            // Anyone else's: retrying cannot help. Ours (it appeared after planning), gone again, or
+            // unreadable: the next reconcile sees it as it is.
+            throw foreign(w.name()) ? new NameTaken(w.name(), why) : new RuntimeFailure(w.name(), why);
         }
         VmSpec spec = (VmSpec) w.spec();
         checkWritable(w, ownership);
@@ -139,11 +144,36 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
                 yield "qemu";
             }
         };
-        notes.addAll(DiskImages.prepare(w.name(), Path.of(spec.disk().image()).toAbsolutePath().normalize(),
-                spec.disk().sizeBytes(), paths.disk(w.name())));
-        if (spec.cloudInit() != null) {
-            CloudInitSeed.write(w, spec.cloudInit().userData(), paths.seed(w.name()));
+        try (Reverter revert = new Reverter()) {
+            // A disk that was there before is the data a recreate keeps: only a disk made here is undone.
+            Path disk = paths.disk(w.name());
+            boolean hadDisk = Files.exists(disk);
+            notes.addAll(DiskImages.prepare(w.name(), Path.of(spec.disk().image()).toAbsolutePath().normalize(),
+                    spec.disk().sizeBytes(), disk));
+            if (!hadDisk) {
+                revert.add(() -> DiskImages.delete(disk));
+            }
+            if (spec.cloudInit() != null) {
+                CloudInitSeed.write(w, spec.cloudInit().userData(), paths.seed(w.name()));
+                revert.add(() -> DiskImages.delete(paths.seed(w.name())));
+            }
+            define(w, ownership, type, notes);
+            revert.success();
         }
+        return notes;
+    }
+
+    private boolean foreign(String name) {
+        try {
+            return observer.owner(name) == DomainObserver.Owner.FOREIGN;
+        } catch (RuntimeFailure e) {
+            return false;
+        }
+    }
+
+    /** Defines the domain, the last step of create: nothing after it needs undoing. */
+    private void define(Workload w, Ownership ownership, String type, List<String> notes) {
+        VmSpec spec = (VmSpec) w.spec();
         // Where this host already refused a hard limit at start (this boot), define without one and
         // set it live after start: the refused start alone costs QEMU's whole launch (~2 s).
         boolean refuses = HostFacts.refusesMemtuneAtStart(paths.stateDir());
@@ -153,7 +183,6 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
         DomainXml.Choices choices = new DomainXml.Choices(null, type, paths, !refuses, spec.cloudInit() != null, 0, notes);
         String xml = DomainXml.build(w, ownership, choices);
         calls.run(w.name(), "define domain", () -> connection.get().domainDefineXML(xml));
-        return notes;
     }
 
     /**

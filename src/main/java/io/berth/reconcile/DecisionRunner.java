@@ -1,0 +1,233 @@
+package io.berth.reconcile;
+
+import io.berth.api.Views;
+import io.berth.manifest.Workload;
+import io.berth.plan.Action;
+import io.berth.plan.Plan;
+import io.berth.runtime.Observed;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Carries out a {@link Decision}: the one place a reconcile touches the host (through the
+ * {@link Executor}, also for the health-check restart), writes the status book and its events,
+ * keeps the admission and restart bookkeeping, counts metrics ({@code berth.reconcile} by result,
+ * {@code berth.reconcile.duration}, {@code berth.drift.repairs}) and publishes the
+ * {@link ReconcileReports.Report}. Returns the work queue's verdict. Blocking while the executor
+ * acts; thread-safe as long as one name is run by one thread at a time (the work queue's rule).
+ */
+final class DecisionRunner {
+
+    /** Log lines keep the reconciler's category: operators filter on it. */
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    /** How often a workload waiting for capacity is looked at again even if nothing is freed. */
+    static final Duration PENDING_RECHECK = Duration.ofSeconds(30);
+
+    private final Admission admission;
+    private final Restarts restarts;
+    private final StatusBook book;
+    private final Executor executor;
+    private final ReconcileReports reports;
+    private final Consumer<Set<String>> retryNow;
+    private final Timer duration = Metrics.timer("berth.reconcile.duration");
+
+    DecisionRunner(Admission admission, Restarts restarts, StatusBook book, Executor executor,
+                   ReconcileReports reports, Consumer<Set<String>> retryNow) {
+        this.admission = admission;
+        this.restarts = restarts;
+        this.book = book;
+        this.executor = executor;
+        this.reports = reports;
+        this.retryNow = retryNow;
+        Metrics.counter("berth.drift.repairs"); // exported from the start, at 0
+    }
+
+    WorkQueue.Result run(Decisions.Facts f, Decision decision, long generation) {
+        String name = f.name();
+        Observed o = f.have();
+        return switch (decision) {
+            case Decision.Forget x -> {
+                book.forget(name);
+                release(name);
+                report(name, generation, null, null);
+                yield new WorkQueue.Done();
+            }
+            case Decision.Steady s -> {
+                admission.count(name, Admission.Need.of(f.want()));
+                restarts.running(name);
+                put(name, StatusBook.Phase.Running, "unchanged", null, o.notes(), null);
+                report(name, generation, s.action(), null);
+                yield new WorkQueue.Done();
+            }
+            case Decision.StaysStopped s -> {
+                put(name, StatusBook.Phase.Stopped, "unchanged", s.action().reason(), notes(o), null);
+                release(name);
+                report(name, generation, s.action(), null);
+                yield new WorkQueue.Done();
+            }
+            case Decision.ReportDrift d -> {
+                if (d.firstSeen()) {
+                    book.event(name, "DriftDetected", d.drift());
+                    LOG.infof("%s: drift detected, not repaired (detect-only): %s", name, d.drift());
+                }
+                put(name, StatusBook.Phase.Drifted, d.action().verb(), d.drift(), notes(o), null);
+                report(name, generation, d.action(), "detect-only mode: drift reported, not repaired");
+                yield new WorkQueue.Done();
+            }
+            case Decision.WaitBackoff w -> waitBackoff(f, w, generation);
+            case Decision.Pending p -> {
+                if (p.firstSeen()) {
+                    book.event(name, "Pending", p.reason());
+                    LOG.infof("%s: pending: %s", name, p.reason());
+                }
+                put(name, StatusBook.Phase.Pending, p.action().verb(), p.reason(), notes(o), null);
+                report(name, generation, p.action(), "pending: " + p.reason());
+                yield new WorkQueue.RequeueAfter(PENDING_RECHECK, "waiting for capacity");
+            }
+            case Decision.Act a -> act(f, a, generation);
+            case Decision.RestartUnhealthy r -> restartUnhealthy(f, generation);
+        };
+    }
+
+    /** The runtime could not be reached while observing: the workload waits, the queue retries. */
+    WorkQueue.Result unreachable(String name, long generation, RuntimeException e) {
+        put(name, StatusBook.Phase.Pending, "observe", e.getMessage(), List.of(), null);
+        report(name, generation, null, e.getMessage());
+        return new WorkQueue.Retry(e.getMessage());
+    }
+
+    /** Counts one finished reconcile that began at {@code startedNanos} ({@link System#nanoTime}). */
+    void measured(WorkQueue.Result result, long startedNanos) {
+        duration.record(Duration.ofNanos(System.nanoTime() - startedNanos));
+        Metrics.counter("berth.reconcile", "result", switch (result) {
+            case WorkQueue.Done d -> "done";
+            case WorkQueue.Retry r -> "retry";
+            case WorkQueue.RequeueAfter r -> "requeue";
+            case WorkQueue.Terminal t -> "terminal";
+        }).increment();
+    }
+
+    private WorkQueue.Result waitBackoff(Decisions.Facts f, Decision.WaitBackoff w, long generation) {
+        String name = f.name();
+        Observed o = f.have();
+        if (w.unhealthy()) {
+            admission.count(name, Admission.Need.of(f.want())); // it runs: it holds its capacity
+            put(name, StatusBook.Phase.Running, "restart", "health check failing; restart back-off until "
+                    + w.until(), o.notes(), w.until());
+        } else {
+            put(name, StatusBook.Phase.Stopped, "start", w.action().reason() + "; restart back-off until " + w.until(),
+                    notes(o), w.until());
+        }
+        report(name, generation, w.action(), "waiting to restart (back-off) until " + w.until());
+        return new WorkQueue.RequeueAfter(Duration.between(Instant.now(), w.until()), "restart back-off");
+    }
+
+    private WorkQueue.Result act(Decisions.Facts f, Decision.Act a, long generation) {
+        String name = f.name();
+        Observed o = f.have();
+        Action action = a.action();
+        put(name, action instanceof Action.Delete ? StatusBook.Phase.Deleting : StatusBook.Phase.Creating,
+                action.verb(), null, notes(o), null);
+        Outcome outcome = executor.execute(new Plan(List.of(action)), x -> { }).outcomes().getFirst();
+        reports.publish(new ReconcileReports.Report(name, generation, Views.outcome(outcome)));
+        if (!outcome.ok()) {
+            put(name, StatusBook.Phase.Failed, action.verb(), outcome.error(), notes(o), null);
+            if (outcome.terminal()) {
+                return terminal(f, action, outcome.error());
+            }
+            book.event(name, "Failed", outcome.error());
+            LOG.warnf("%s: %s failed, will retry: %s", name, action.verb(), outcome.error());
+            return new WorkQueue.Retry(outcome.error());
+        }
+        if (a.restart()) {
+            restarts.restarted(name, Instant.now());
+        }
+        if (a.drift()) {
+            Metrics.counter("berth.drift.repairs").increment();
+        }
+        book.event(name, a.restart() ? "Restarted" : eventType(action), action.verb() + ": " + action.reason());
+        LOG.infof("%s: %s (%s) in %d ms", name, outcome.done(), action.reason(), outcome.took().toMillis());
+        if (action instanceof Action.Delete) {
+            book.forget(name);
+            restarts.forget(name);
+            release(name);
+        } else {
+            put(name, StatusBook.Phase.Running, action.verb(), null, outcome.notes(), null);
+        }
+        return new WorkQueue.Done();
+    }
+
+    /**
+     * Retrying cannot fix it (the name is taken by an object Berth does not own): reported once
+     * (the event and log line only when the last reconcile did not already fail so), not retried.
+     */
+    private WorkQueue.Result terminal(Decisions.Facts f, Action action, String error) {
+        StatusBook.Status before = f.status();
+        if (before == null || before.phase() != StatusBook.Phase.Failed || !error.equals(before.lastError())) {
+            book.event(f.name(), "Failed", error);
+            LOG.warnf("%s: %s failed, not retried until its manifest changes or a resync or event brings it back: %s",
+                    f.name(), action.verb(), error);
+        }
+        return new WorkQueue.Terminal(error);
+    }
+
+    private WorkQueue.Result restartUnhealthy(Decisions.Facts f, long generation) {
+        String name = f.name();
+        Observed o = f.have();
+        Workload want = f.want();
+        admission.count(name, Admission.Need.of(want)); // it runs: it holds its capacity
+        Outcome outcome = executor.restart(want, o);
+        if (!outcome.ok()) {
+            put(name, StatusBook.Phase.Failed, "restart", outcome.error(), o.notes(), null);
+            book.event(name, "Failed", outcome.error());
+            return new WorkQueue.Retry(outcome.error());
+        }
+        restarts.restarted(name, Instant.now());
+        book.event(name, "Restarted", "restart: its health check failed (Docker reports it unhealthy)");
+        LOG.infof("%s: restarted: its health check failed", name);
+        put(name, StatusBook.Phase.Running, "restart", null, o.notes(), null);
+        reports.publish(new ReconcileReports.Report(name, generation, Views.outcome(outcome)));
+        return new WorkQueue.Done();
+    }
+
+    private void release(String name) {
+        Set<String> waiting = admission.release(name);
+        if (!waiting.isEmpty()) {
+            retryNow.accept(waiting);
+        }
+    }
+
+    /** Reports a reconcile that changed nothing: up to date, waiting, refused, or nothing to do at all ({@code action} null). */
+    private void report(String name, long generation, Action action, String error) {
+        reports.publish(new ReconcileReports.Report(name, generation, action != null
+                ? Views.outcome(new Outcome(action, error, Duration.ZERO, List.of()))
+                : Views.outcome(name, "none", "unchanged", error, 0.0, List.of())));
+    }
+
+    /** Builds and files a status line. */
+    private void put(String name, StatusBook.Phase phase, String action, String error, List<String> notes, Instant next) {
+        book.put(new StatusBook.Status(name, phase, action, error, Instant.now(), notes, restarts.total(name), next));
+    }
+
+    private static String eventType(Action a) {
+        return switch (a) {
+            case Action.Create c -> "Created";
+            case Action.UpdateInPlace u -> "Updated";
+            case Action.Recreate r -> "Recreated";
+            case Action.Start s -> "Started";
+            case Action.Delete d -> "Deleted";
+            case Action.Unchanged u -> "Unchanged";
+        };
+    }
+
+    private static List<String> notes(Observed o) {
+        return o == null ? List.of() : o.notes();
+    }
+}
