@@ -1,5 +1,7 @@
 package io.berth.reconcile;
 
+import io.berth.source.SourceEvents;
+
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,7 +17,7 @@ import java.util.function.Consumer;
  * error, restarts) and a ring buffer of recent events, which watchers also receive as they
  * happen. In memory only: a restart relists the runtimes. Thread-safe.
  */
-public final class StatusBook {
+public final class StatusBook implements SourceEvents {
 
     public enum Phase { Pending, Creating, Running, Stopped, Failed, Drifted, Deleting }
 
@@ -54,6 +56,7 @@ public final class StatusBook {
         return Map.copyOf(statuses);
     }
 
+    @Override
     public void event(String name, String type, String message) {
         Event e = new Event(Instant.now(), name, type, message);
         synchronized (events) {

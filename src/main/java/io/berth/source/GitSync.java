@@ -1,6 +1,5 @@
 package io.berth.source;
 
-import io.berth.reconcile.StatusBook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.source.git.GitException;
@@ -81,7 +80,7 @@ public final class GitSync implements AutoCloseable {
     private final Path dir;
     private final DesiredState desired;
     private final Consumer<Set<String>> enqueue;
-    private final StatusBook book;
+    private final SourceEvents book;
     private final HostPolicy policy;
     private final ScheduledExecutorService thread;
     private GitFetcher fetcher;
@@ -90,7 +89,7 @@ public final class GitSync implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong appliedAt = new java.util.concurrent.atomic.AtomicLong();
 
     public GitSync(GitConfig config, Path stateDir, DesiredState desired, Consumer<Set<String>> enqueue,
-            StatusBook book, HostPolicy policy) {
+            SourceEvents book, HostPolicy policy) {
         this.config = config;
         this.url = config.url().orElseThrow();
         this.source = DesiredState.GIT_PREFIX + GitFetcher.displayUrl(url);

@@ -1,6 +1,5 @@
 package io.berth.source;
 
-import io.berth.api.Token;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
