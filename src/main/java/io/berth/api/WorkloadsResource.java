@@ -131,14 +131,19 @@ public class WorkloadsResource {
         SortedSet<String> names = new TreeSet<>(desired.keySet());
         names.addAll(observed.keySet());
         for (String name : names) {
-            DesiredState.Entry d = desired.get(name);
-            Observed o = observed.get(name);
+            out.put(name, view(name, desired.get(name), observed.get(name), daemon.book().get(name), unavailable));
+        }
+        return out;
+    }
+
+    /** One workload's view from what is desired, what runs and what the daemon did last (each may be null, not both d and o). */
+    static Map<String, Object> view(String name, DesiredState.Entry d, Observed o, StatusBook.Status s, List<String> unavailable) {
+        {
             Map<String, Object> m = o != null ? Views.observed(o) : absent(name, d.workload());
             m.put("desired", d != null);
             if (d != null) {
                 m.put("source", d.source());
             }
-            StatusBook.Status s = daemon.book().get(name);
             m.put("phase", s != null ? s.phase().name() : o == null ? StatusBook.Phase.Pending.name() : null);
             m.put("lastAction", s == null ? null : s.lastAction());
             m.put("lastError", s == null ? null : s.lastError());
@@ -148,9 +153,8 @@ public class WorkloadsResource {
             if (!unavailable.isEmpty()) {
                 m.put("unavailableRuntimes", unavailable);
             }
-            out.put(name, m);
+            return m;
         }
-        return out;
     }
 
     /** A desired workload that does not exist on the host (yet). */

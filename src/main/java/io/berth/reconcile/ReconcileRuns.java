@@ -59,7 +59,12 @@ public final class ReconcileRuns {
             m.put("error", error);
             m.put("workloads", workloads);
             m.put("failed", workloads.stream().filter(w -> !Boolean.TRUE.equals(w.get("ok")))
-                    .map(w -> Map.of("name", w.get("name"), "error", String.valueOf(w.get("error")))).toList());
+                    .map(w -> {
+                        Map<String, Object> f = new LinkedHashMap<>(); // name first: Map.of's order differed between JVM runs
+                        f.put("name", w.get("name"));
+                        f.put("error", String.valueOf(w.get("error")));
+                        return f;
+                    }).toList());
             return m;
         }
     }
