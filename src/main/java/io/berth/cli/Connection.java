@@ -1,6 +1,8 @@
 package io.berth.cli;
 
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.net.URI;
@@ -33,19 +35,16 @@ public class Connection {
             description = "Trust the daemon's TLS certificate through these PEM certificates (default: BERTH_CA_FILE, else the JDK's trust store).")
     Path caFile;
 
-    boolean local() {
-        return local;
-    }
+    /** The command this mixin is part of: its standard error gets local mode's warnings. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
     /**
-     * The client for a command that only the daemon can answer (its status, events, samples);
-     * with --local, a user error saying why and what to do instead.
+     * The one choice of a client command: the daemon, or with {@code --local} the runtimes directly.
+     * Neither connects before its first call.
      */
-    Client daemonOnly(String whyNotLocal) {
-        if (local) {
-            throw new UserError(whyNotLocal);
-        }
-        return client();
+    Operations operations() {
+        return local ? new LocalOperations(command.commandLine().getErr()) : new RemoteOperations(this::client);
     }
 
     Client client() {

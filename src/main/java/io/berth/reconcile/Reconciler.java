@@ -49,7 +49,7 @@ public final class Reconciler {
      * One finished reconcile: which name, the generation of the API-applied desired state it read
      * ({@link DesiredState#generation}), what came of it (a {@link Views#outcome} tree).
      */
-    public record Report(String name, long generation, Map<String, Object> outcome) {
+    public record Report(String name, long generation, io.berth.api.dto.OutcomeView outcome) {
     }
 
     private final RuntimeSet runtimes;

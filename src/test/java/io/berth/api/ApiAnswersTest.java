@@ -7,6 +7,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.berth.api.dto.ApplyAnswer;
+import io.berth.api.dto.ErrorView;
+import io.berth.api.dto.EventView;
+import io.berth.api.dto.GitView;
+import io.berth.api.dto.Json;
+import io.berth.api.dto.OutcomeView;
+import io.berth.api.dto.PlanView;
+import io.berth.api.dto.RunView;
+import io.berth.api.dto.WorkloadView;
 import io.berth.manifest.CanonicalForm;
 import io.berth.manifest.HostIdentity;
 import io.berth.manifest.Kind;
@@ -143,21 +153,15 @@ class ApiAnswersTest {
     // ---- the answers, as the code builds them ---------------------------------------------------
 
     static Object planAnswer() {
-        Map<String, Object> plan = Views.plan(plan());
-        plan.put("elsewhere", elsewhere());
-        return plan;
+        return Views.plan(plan()).withElsewhere(elsewhere());
     }
 
     static Object applyAnswer() {
         Plan plan = plan();
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("plan", Views.plan(plan));
-        answer.put("elsewhere", elsewhere());
-        List<Map<String, Object>> result = new ArrayList<>(outcomes(plan).stream().map(Views::outcome).toList());
+        List<OutcomeView> result = new ArrayList<>(outcomes(plan).stream().map(Views::outcome).toList());
         result.add(Views.outcome("slow", "unknown", "in progress", "slow: still in progress after 600 s; the daemon keeps"
                 + " working on it (see `agent describe slow`)", 600, List.of()));
-        answer.put("result", result);
-        return answer;
+        return new ApplyAnswer(Views.plan(plan), elsewhere(), result);
     }
 
     static Object localGetAnswer() {
@@ -166,33 +170,32 @@ class ApiAnswersTest {
                 Views.observed(running(named(base, "web"))));
     }
 
-    static List<Map<String, Object>> workloadsAnswer(List<String> unavailable) {
+    static List<WorkloadView> workloadsAnswer(List<String> unavailable) {
         List<Workload> base = load("base.yaml");
         Workload web = named(base, "web");
         Workload vm = named(base, "vm");
         return List.of(
-                WorkloadsResource.view("db", new DesiredState.Entry(db(), "api"), null,
+                Views.workload("db", new DesiredState.Entry(db(), "api"), null,
                         status("db", StatusBook.Phase.Pending, "create", "cpu needs 500m, free 100m of allocatable 2", 0,
                                 T0.plusSeconds(30)), unavailable),
-                WorkloadsResource.view("old", null, leftover(), null, unavailable),
-                WorkloadsResource.view("vm", new DesiredState.Entry(vm, SOURCE), running(vm),
+                Views.workload("old", null, leftover(), null, unavailable),
+                Views.workload("vm", new DesiredState.Entry(vm, SOURCE), running(vm),
                         status("vm", StatusBook.Phase.Running, "unchanged", null, 0, null), unavailable),
-                WorkloadsResource.view("web", new DesiredState.Entry(web, SOURCE), running(web),
+                Views.workload("web", new DesiredState.Entry(web, SOURCE), running(web),
                         status("web", StatusBook.Phase.Running, "update", null, 2, null), unavailable));
     }
 
     static Object workloadAnswer() {
         Workload web = named(load("base.yaml"), "web");
-        Map<String, Object> w = WorkloadsResource.view("web", new DesiredState.Entry(web, SOURCE), running(web),
+        WorkloadView w = Views.workload("web", new DesiredState.Entry(web, SOURCE), running(web),
                 status("web", StatusBook.Phase.Running, "update", null, 2, null), List.of());
-        w.put("spec", CanonicalForm.toTree(web));
-        w.put("events", List.of(new StatusBook.Event(T0, "web", "Updated", "web: updated in place (memory 256Mi → 512Mi)"),
-                new StatusBook.Event(T0.plusMillis(1500), "web", "Restarted", "web: exited with code 1; restarted (Always)")));
-        return w;
+        return w.withDetail(CanonicalForm.toTree(web), Views.events(List.of(
+                new StatusBook.Event(T0, "web", "Updated", "web: updated in place (memory 256Mi → 512Mi)"),
+                new StatusBook.Event(T0.plusMillis(1500), "web", "Restarted", "web: exited with code 1; restarted (Always)"))));
     }
 
     static Object undeclaredAnswer() {
-        return WorkloadsResource.view("old", null, leftover(), null, List.of("VirtualMachine"));
+        return Views.workload("old", null, leftover(), null, List.of("VirtualMachine"));
     }
 
     static Object deleteAnswer() {
@@ -206,11 +209,11 @@ class ApiAnswersTest {
         if (!finished) {
             return run.view();
         }
-        Map<String, Object> git = GitStatusFixture.status(state, "https://git.example.com/ops/fleet.git", gitStatusJson());
-        git.put("error", "fleet/hello.yaml:7:29: spec.resources.limits.cpu: \"lots\" is not a CPU quantity");
+        GitView git = GitView.of(GitStatusFixture.status(state, "https://git.example.com/ops/fleet.git", gitStatusJson()))
+                .withError("fleet/hello.yaml:7:29: spec.resources.limits.cpu: \"lots\" is not a CPU quantity");
         set(run, "git", git);
         Plan plan = plan();
-        List<Map<String, Object>> workloads = new ArrayList<>(outcomes(plan).stream().map(Views::outcome).toList());
+        List<OutcomeView> workloads = new ArrayList<>(outcomes(plan).stream().map(Views::outcome).toList());
         workloads.set(2, Views.outcome(new Outcome(action(plan, "web"), "web: docker update failed: no such container",
                 Duration.ofMillis(80), List.of())));
         set(run, "workloads", workloads);
@@ -233,7 +236,7 @@ class ApiAnswersTest {
     }
 
     Object gitAnswer() throws IOException {
-        return GitStatusFixture.status(state, "https://git.example.com/ops/fleet.git", gitStatusJson());
+        return GitView.of(GitStatusFixture.status(state, "https://git.example.com/ops/fleet.git", gitStatusJson()));
     }
 
     static Object errorAnswer() {
@@ -249,8 +252,9 @@ class ApiAnswersTest {
     }
 
     static Object eventsAnswer() {
-        return List.of(new StatusBook.Event(T0, null, "InvalidManifests", "1 error in /etc/berth/manifests; the last good set stays"),
-                new StatusBook.Event(T0.plusSeconds(1), "web", "Created", "web: created"));
+        return Views.events(List.of(
+                new StatusBook.Event(T0, null, "InvalidManifests", "1 error in /etc/berth/manifests; the last good set stays"),
+                new StatusBook.Event(T0.plusSeconds(1), "web", "Created", "web: created")));
     }
 
     // ---- the checks -----------------------------------------------------------------------------
@@ -307,6 +311,35 @@ class ApiAnswersTest {
     @Test
     void events() throws IOException {
         golden("events", eventsAnswer());
+    }
+
+    /**
+     * The CLI reads each answer into the same record and prints it again ({@code -o json}): what it
+     * prints must be exactly what the daemon sent.
+     */
+    @Test
+    void theCliReadsAndPrintsTheAnswersUnchanged() throws IOException {
+        Map<String, TypeReference<?>> types = new LinkedHashMap<>();
+        types.put("plan", new TypeReference<PlanView>() { });
+        types.put("apply", new TypeReference<ApplyAnswer>() { });
+        types.put("workloads", new TypeReference<List<WorkloadView>>() { });
+        types.put("workloads-unavailable", new TypeReference<List<WorkloadView>>() { });
+        types.put("workload-undeclared", new TypeReference<WorkloadView>() { });
+        types.put("workload", new TypeReference<WorkloadView>() { });
+        types.put("get-local", new TypeReference<List<WorkloadView>>() { });
+        types.put("delete", new TypeReference<OutcomeView>() { });
+        types.put("reconcile-started", new TypeReference<RunView>() { });
+        types.put("reconcile-run", new TypeReference<RunView>() { });
+        types.put("git", new TypeReference<GitView>() { });
+        types.put("error", new TypeReference<ErrorView>() { });
+        types.put("error-not-found", new TypeReference<ErrorView>() { });
+        types.put("events", new TypeReference<List<EventView>>() { });
+        for (Map.Entry<String, TypeReference<?>> t : types.entrySet()) {
+            String golden = Files.readString(GOLDEN.resolve(t.getKey() + ".json"));
+            Object read = Json.MAPPER.readValue(golden, t.getValue());
+            assertThat(DAEMON_JSON.writerWithDefaultPrettyPrinter().writeValueAsString(read) + "\n")
+                    .as("%s read by the CLI and written again", t.getKey()).isEqualTo(golden);
+        }
     }
 
     /** README.md's examples: one per main endpoint, each with exactly the structure of the real answer. */
