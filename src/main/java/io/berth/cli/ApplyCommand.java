@@ -5,9 +5,7 @@ import io.berth.api.dto.OutcomeView;
 import io.berth.manifest.Workload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -44,14 +42,11 @@ public class ApplyCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json")
     Output.Format output;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = connection.out();
         Trace.mark("main");
-        List<Workload> desired = input.load(spec.commandLine().getErr());
+        List<Workload> desired = input.load(connection.err());
         Trace.mark("loaded");
         boolean lines = output == Output.Format.table && !dryRun;
         Consumer<OutcomeView> progress = lines ? o -> PlanPrinter.progress(out, o) : o -> { };

@@ -5,6 +5,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -39,12 +40,22 @@ public class Connection {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
+    /** The command's standard output. */
+    PrintWriter out() {
+        return command.commandLine().getOut();
+    }
+
+    /** The command's standard error (manifest errors, local mode's warnings). */
+    PrintWriter err() {
+        return command.commandLine().getErr();
+    }
+
     /**
      * The one choice of a client command: the daemon, or with {@code --local} the runtimes directly.
      * Neither connects before its first call.
      */
     Operations operations() {
-        return local ? new LocalOperations(command.commandLine().getErr()) : new RemoteOperations(this::client);
+        return local ? new LocalOperations(err()) : new RemoteOperations(this::client);
     }
 
     Client client() {

@@ -5,10 +5,8 @@ import io.berth.manifest.Workload;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.LinkedHashSet;
@@ -42,19 +40,16 @@ public class DeleteCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = connection.out();
         Set<String> names = new LinkedHashSet<>();
         if (target.names != null) {
             names.addAll(target.names);
         } else {
             ManifestInput input = new ManifestInput();
             input.paths = target.paths;
-            input.load(spec.commandLine().getErr()).stream().map(Workload::name).forEach(names::add);
+            input.load(connection.err()).stream().map(Workload::name).forEach(names::add);
         }
         List<OutcomeView> outcomes;
         try (Operations ops = connection.operations()) {

@@ -6,10 +6,8 @@ import io.berth.api.dto.WorkloadView;
 import io.berth.stats.WorkloadSample;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -33,9 +31,6 @@ public class DescribeCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
         WorkloadView w;
@@ -44,7 +39,7 @@ public class DescribeCommand implements Callable<Integer> {
             w = ops.describe(name);
             usage = ops.usage(name);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = connection.out();
         switch (output) {
             case json -> out.println(Output.json(withUsage(w, usage)));
             case yaml -> out.print(Output.yaml(withUsage(w, usage)));

@@ -3,9 +3,7 @@ package io.berth.cli;
 import io.berth.api.dto.EventView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -24,12 +22,9 @@ public class EventsCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = connection.out();
         try (Operations ops = connection.operations()) {
             if (watch) {
                 ops.watchEvents(e -> print(out, e));

@@ -3,10 +3,8 @@ package io.berth.cli;
 import io.berth.api.dto.WorkloadView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -30,12 +28,9 @@ public class GetCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = connection.out();
         try (Operations ops = connection.operations()) {
             List<WorkloadView> all = ops.get(name);
             switch (output) {

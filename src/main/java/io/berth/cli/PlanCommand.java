@@ -4,9 +4,7 @@ import io.berth.api.dto.PlanView;
 import io.berth.manifest.Workload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -28,17 +26,14 @@ public class PlanCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml")
     Output.Format output;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        List<Workload> desired = input.load(spec.commandLine().getErr());
+        List<Workload> desired = input.load(connection.err());
         PlanView plan;
         try (Operations ops = connection.operations()) {
             plan = ops.plan(input, desired, prune);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = connection.out();
         switch (output) {
             case table -> PlanPrinter.human(plan, out);
             case json -> out.println(Output.json(plan));

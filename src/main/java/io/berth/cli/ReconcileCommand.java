@@ -7,9 +7,7 @@ import io.berth.api.dto.RevisionView;
 import io.berth.api.dto.RunView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -44,9 +42,6 @@ public class ReconcileCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (the run as the API returns it).")
     String output;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws InterruptedException {
         if (!output.equals("text") && !output.equals("json")) {
@@ -55,7 +50,7 @@ public class ReconcileCommand implements Callable<Integer> {
         if (timeout.isZero()) {
             throw new UserError("--timeout must be longer than 0 (e.g. 90s, 5m)");
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = connection.out();
         try (Operations ops = connection.operations()) {
             return await(ops, out);
         }

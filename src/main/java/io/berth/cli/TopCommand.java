@@ -3,9 +3,7 @@ package io.berth.cli;
 import io.berth.manifest.Quantities;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.Comparator;
@@ -37,15 +35,12 @@ public class TopCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws InterruptedException {
         if (interval < 1) {
             throw new UserError("--interval must be at least 1 second");
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = connection.out();
         try (Operations ops = connection.operations()) {
             do {
                 StatsSnapshot stats = ops.stats();
