@@ -1,5 +1,6 @@
 package io.berth;
 
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

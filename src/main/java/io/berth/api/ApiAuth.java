@@ -1,5 +1,6 @@
 package io.berth.api;
 
+import io.berth.api.dto.ErrorView;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -7,7 +8,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -38,7 +38,7 @@ public class ApiAuth {
         return Optional.of(Response.status(Response.Status.UNAUTHORIZED)
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", "missing or wrong bearer token (see STATE/token)"))
+                .entity(new ErrorView("missing or wrong bearer token (see STATE/token)", null))
                 .build());
     }
 }

@@ -1,5 +1,6 @@
 package io.berth.api;
 
+import io.berth.api.dto.ErrorView;
 import io.berth.source.DesiredState;
 
 import io.berth.runtime.RuntimeUnavailableException;
@@ -8,9 +9,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The API's errors, one JSON shape for all: {@code {"error": "one line", "errors": [manifest
@@ -41,9 +40,6 @@ public class ApiErrors {
     }
 
     static Response error(Response.Status status, String message, List<String> lines) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", message);
-        body.put("errors", lines);
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body).build();
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorView(message, lines)).build();
     }
 }

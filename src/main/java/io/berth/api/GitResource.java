@@ -1,5 +1,8 @@
 package io.berth.api;
 
+import io.berth.api.dto.ErrorView;
+import io.berth.api.dto.GitView;
+import io.berth.api.dto.HookAnswer;
 import io.berth.reconcile.ReconcileRuns;
 import io.berth.source.GitSource;
 import io.berth.source.GitSync;
@@ -46,8 +49,8 @@ public class GitResource {
 
     @GET
     @Path("/git")
-    public Map<String, Object> status() {
-        return git().status();
+    public GitView status() {
+        return GitView.of(git().status());
     }
 
     @POST
@@ -62,22 +65,15 @@ public class GitResource {
         Map<String, String> lower = new LinkedHashMap<>();
         headers.getRequestHeaders().forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v.isEmpty() ? "" : v.getFirst()));
         GitWebhook.Verdict v = hook.check(lower, body == null ? new byte[0] : body);
-        Map<String, Object> answer = new LinkedHashMap<>();
         if (!v.fetch()) {
             if (v.status() >= 400) {
                 LOG.warnf("git webhook refused (%d): %s", v.status(), v.message());
-                answer.put("error", v.message());
-                answer.put("errors", List.of(v.message()));
-            } else {
-                answer.put("message", v.message());
+                return Response.status(v.status()).entity(new ErrorView(v.message(), List.of(v.message()))).build();
             }
-            return Response.status(v.status()).entity(answer).build();
+            return Response.status(v.status()).entity(new HookAnswer(v.message(), null, null)).build();
         }
         ReconcileRuns.Run run = runs.start("webhook" + (v.delivery() == null ? "" : " " + v.delivery()));
-        answer.put("message", v.message());
-        answer.put("id", run.id);
-        answer.put("state", run.state().name());
-        return Response.accepted(answer).build();
+        return Response.accepted(new HookAnswer(v.message(), run.id, run.state().name())).build();
     }
 
     private GitSync git() {

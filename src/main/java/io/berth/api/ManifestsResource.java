@@ -1,8 +1,10 @@
 package io.berth.api;
 
+import io.berth.reconcile.Answers;
 import io.berth.reconcile.ApplyService;
 
-import io.berth.api.Views;
+import io.berth.api.dto.ApplyAnswer;
+import io.berth.api.dto.PlanView;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.HeaderParam;
@@ -12,8 +14,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-
-import java.util.Map;
 
 /**
  * {@code POST /api/v1/plan} and {@code /apply}: manifests in the body (YAML, JSON, or the files a
@@ -35,17 +35,15 @@ public class ManifestsResource {
 
     @POST
     @Path("/plan")
-    public Map<String, Object> plan(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
+    public PlanView plan(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
                                     @QueryParam("source") String source, @QueryParam("prune") @DefaultValue("false") boolean prune) {
         ApplyService.Request request = bodies.read(body, type, source, prune);
-        Map<String, Object> plan = Views.plan(apply.plan(request));
-        plan.put("elsewhere", apply.elsewhere(request));
-        return plan;
+        return Answers.plan(apply.plan(request)).withElsewhere(apply.elsewhere(request));
     }
 
     @POST
     @Path("/apply")
-    public Map<String, Object> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
+    public ApplyAnswer apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String type,
                                      @QueryParam("source") String source, @QueryParam("prune") @DefaultValue("false") boolean prune,
                                      @QueryParam("dryRun") @DefaultValue("false") boolean dryRun) {
         ApplyService.Request request = bodies.read(body, type, source, prune);

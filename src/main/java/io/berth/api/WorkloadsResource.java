@@ -5,9 +5,10 @@ import io.berth.reconcile.ReconcileRuns;
 import io.berth.reconcile.StatusBook;
 import io.berth.source.DesiredState;
 
-import io.berth.api.Views;
+import io.berth.api.dto.OutcomeView;
+import io.berth.api.dto.RunView;
+import io.berth.api.dto.WorkloadView;
 import io.berth.manifest.CanonicalForm;
-import io.berth.manifest.Workload;
 import io.berth.runtime.LogSource;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Agent;
@@ -26,7 +27,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
@@ -60,26 +60,25 @@ public class WorkloadsResource {
 
     @GET
     @Path("/workloads")
-    public List<Map<String, Object>> workloads() {
+    public List<WorkloadView> workloads() {
         return new ArrayList<>(view().values());
     }
 
     @GET
     @Path("/workloads/{name}")
-    public Map<String, Object> workload(@PathParam("name") String name) {
-        Map<String, Object> w = view().get(name);
+    public WorkloadView workload(@PathParam("name") String name) {
+        WorkloadView w = view().get(name);
         if (w == null) {
             throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + agent.name());
         }
         DesiredState.Entry e = desiredState.find(name);
-        w.put("spec", e == null ? null : CanonicalForm.toTree(e.workload()));
-        w.put("events", book.events().stream().filter(ev -> name.equals(ev.name())).toList());
-        return w;
+        return w.withDetail(e == null ? null : CanonicalForm.toTree(e.workload()),
+                Views.events(book.events().stream().filter(ev -> name.equals(ev.name())).toList()));
     }
 
     @DELETE
     @Path("/workloads/{name}")
-    public Map<String, Object> delete(@PathParam("name") String name) {
+    public OutcomeView delete(@PathParam("name") String name) {
         if (!view().containsKey(name)) {
             throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + agent.name());
         }
@@ -110,7 +109,7 @@ public class WorkloadsResource {
 
     @GET
     @Path("/reconcile/{id}")
-    public Map<String, Object> reconcileRun(@PathParam("id") String id) {
+    public RunView reconcileRun(@PathParam("id") String id) {
         ReconcileRuns.Run run = runs.get(id);
         if (run == null) {
             throw new NotFoundException("no reconcile " + id + " (the last " + ReconcileRuns.KEEP + " are kept)");
@@ -124,58 +123,25 @@ public class WorkloadsResource {
     @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
     public Response events(@QueryParam("watch") @DefaultValue("false") boolean watch) {
         if (!watch) {
-            return Response.ok(book.events(), MediaType.APPLICATION_JSON_TYPE).build();
+            return Response.ok(Views.events(book.events()), MediaType.APPLICATION_JSON_TYPE).build();
         }
         return Response.ok(EventStream.of(book), MediaType.SERVER_SENT_EVENTS_TYPE)
                 .header("Cache-Control", "no-cache").build();
     }
 
     /** Every desired or managed workload by name: what is wanted, what runs, what the daemon did last. */
-    private Map<String, Map<String, Object>> view() {
+    private Map<String, WorkloadView> view() {
         Map<String, DesiredState.Entry> desired = desiredState.all();
         Map<String, Observed> observed = new TreeMap<>();
         RuntimeSet.Listing listing = runtimes.list();
         listing.observed().forEach(o -> observed.put(o.name(), o));
         List<String> unavailable = listing.failed().keySet().stream().map(Enum::name).toList();
-        Map<String, Map<String, Object>> out = new TreeMap<>();
+        Map<String, WorkloadView> out = new TreeMap<>();
         SortedSet<String> names = new TreeSet<>(desired.keySet());
         names.addAll(observed.keySet());
         for (String name : names) {
-            DesiredState.Entry d = desired.get(name);
-            Observed o = observed.get(name);
-            Map<String, Object> m = o != null ? Views.observed(o) : absent(name, d.workload());
-            m.put("desired", d != null);
-            if (d != null) {
-                m.put("source", d.source());
-            }
-            StatusBook.Status s = book.get(name);
-            m.put("phase", s != null ? s.phase().name() : o == null ? StatusBook.Phase.Pending.name() : null);
-            m.put("lastAction", s == null ? null : s.lastAction());
-            m.put("lastError", s == null ? null : s.lastError());
-            m.put("restarts", s == null ? 0 : s.restarts());
-            m.put("nextAttempt", s == null || s.nextAttempt() == null ? null : s.nextAttempt().toString());
-            m.put("reconciledAt", s == null ? null : s.reconciledAt().toString());
-            if (!unavailable.isEmpty()) {
-                m.put("unavailableRuntimes", unavailable);
-            }
-            out.put(name, m);
+            out.put(name, Views.workload(name, desired.get(name), observed.get(name), book.get(name), unavailable));
         }
         return out;
-    }
-
-    /** A desired workload that does not exist on the host (yet). */
-    private static Map<String, Object> absent(String name, Workload w) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", name);
-        m.put("kind", w.kind().name());
-        m.put("state", "Absent");
-        m.put("exitCode", null);
-        m.put("oomKilled", false);
-        Map<String, Object> limits = new LinkedHashMap<>();
-        limits.put("cpu", Views.cpu(w.resources().limits().cpuMillis()));
-        limits.put("memory", Views.memory(w.resources().limits().memoryBytes()));
-        m.put("limits", limits);
-        m.put("notes", List.of());
-        return m;
     }
 }

@@ -2,6 +2,8 @@ package io.berth.cli;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.api.dto.ErrorView;
+import io.berth.api.dto.Json;
 import io.berth.runtime.RuntimeUnavailableException;
 
 import java.io.IOException;
@@ -16,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Talks to {@code agent serve}'s API for the client commands. Its failures are the contract's:
@@ -25,7 +26,7 @@ import java.util.Map;
  */
 final class Client {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.configure(new ObjectMapper());
 
     private final URI server;
     private final String token;
@@ -42,19 +43,19 @@ final class Client {
         this.http = b.build();
     }
 
-    /** GET returning a JSON tree (Map or List). */
-    Object get(String path) {
-        return json(send(request(path).GET().build(), Duration.ofSeconds(60)));
+    /** GET, the answer read as {@code type} (a record of {@link io.berth.api.dto}, or a list of them). */
+    <T> T get(String path, TypeReference<T> type) {
+        return json(send(request(path).GET().build(), Duration.ofSeconds(60)), type);
     }
 
-    /** POST a body, returning a JSON tree; {@code timeout} bounds the daemon's work too. */
-    Object post(String path, byte[] body, String contentType, Duration timeout) {
+    /** POST a body, the answer read as {@code type}; {@code timeout} bounds the daemon's work too. */
+    <T> T post(String path, byte[] body, String contentType, Duration timeout, TypeReference<T> type) {
         return json(send(request(path).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), timeout));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), timeout), type);
     }
 
-    Object delete(String path, Duration timeout) {
-        return json(send(request(path).DELETE().build(), timeout));
+    <T> T delete(String path, Duration timeout, TypeReference<T> type) {
+        return json(send(request(path).DELETE().build(), timeout), type);
     }
 
     /** GET whose body is copied to {@code out} as it arrives (logs, event streams), until it ends. */
@@ -128,12 +129,12 @@ final class Client {
         String message = "the daemon answered HTTP " + status;
         List<String> lines = List.of();
         try {
-            Map<String, Object> m = JSON.readValue(body, new TypeReference<>() { });
-            if (m.get("error") instanceof String s) {
-                message = s;
+            ErrorView e = JSON.readValue(body, ErrorView.class);
+            if (e.error() != null) {
+                message = e.error();
             }
-            if (m.get("errors") instanceof List<?> l) {
-                lines = l.stream().map(String::valueOf).toList();
+            if (e.errors() != null) {
+                lines = e.errors().stream().map(String::valueOf).toList();
             }
         } catch (IOException | RuntimeException e) {
             if (body != null && !body.isBlank()) {
@@ -148,9 +149,10 @@ final class Client {
         }
     }
 
-    private static Object json(String body) {
+    /** One JSON value read as {@code type} (an event of a server-sent stream, say). */
+    static <T> T json(String body, TypeReference<T> type) {
         try {
-            return JSON.readValue(body, Object.class);
+            return JSON.readValue(body, type);
         } catch (IOException e) {
             throw new UserError("the daemon's answer is not JSON: " + e.getMessage());
         }

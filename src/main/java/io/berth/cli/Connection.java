@@ -1,8 +1,11 @@
 package io.berth.cli;
 
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -33,19 +36,26 @@ public class Connection {
             description = "Trust the daemon's TLS certificate through these PEM certificates (default: BERTH_CA_FILE, else the JDK's trust store).")
     Path caFile;
 
-    boolean local() {
-        return local;
+    /** The command this mixin is part of: its standard error gets local mode's warnings. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /** The command's standard output. */
+    PrintWriter out() {
+        return command.commandLine().getOut();
+    }
+
+    /** The command's standard error (manifest errors, local mode's warnings). */
+    PrintWriter err() {
+        return command.commandLine().getErr();
     }
 
     /**
-     * The client for a command that only the daemon can answer (its status, events, samples);
-     * with --local, a user error saying why and what to do instead.
+     * The one choice of a client command: the daemon, or with {@code --local} the runtimes directly.
+     * Neither connects before its first call.
      */
-    Client daemonOnly(String whyNotLocal) {
-        if (local) {
-            throw new UserError(whyNotLocal);
-        }
-        return client();
+    Operations operations() {
+        return local ? new LocalOperations(err()) : new RemoteOperations(this::client);
     }
 
     Client client() {

@@ -2,18 +2,17 @@ package io.berth.cli;
 
 import io.berth.reconcile.Restarts;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.api.dto.EventView;
+import io.berth.api.dto.WorkloadView;
+import io.berth.stats.WorkloadSample;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -34,72 +33,72 @@ public class DescribeCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        Client client = connection.daemonOnly("describe shows the daemon's status and events; without a daemon use `agent get "
-                    + name + " --local -o yaml`");
-        Map<String, Object> w = PlanPrinter.map(client.get("api/v1/workloads/"
-                + URLEncoder.encode(name, StandardCharsets.UTF_8)));
-        try {
-            w.put("usage", client.get("api/v1/workloads/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/stats"));
-        } catch (UserError | io.berth.runtime.RuntimeUnavailableException e) {
-            w.put("usage", null); // not sampled yet (or not running): describe still answers
+        WorkloadView w;
+        WorkloadSample usage;
+        try (Operations ops = connection.operations()) {
+            w = ops.describe(name);
+            usage = ops.usage(name);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = connection.out();
         switch (output) {
-            case json -> out.println(Output.json(w));
-            case yaml -> out.print(Output.yaml(w));
-            case table -> text(w, out);
+            case json -> out.println(Output.json(withUsage(w, usage)));
+            case yaml -> out.print(Output.yaml(withUsage(w, usage)));
+            case table -> text(w, usage, out);
         }
         out.flush();
         return ExitCodes.OK;
     }
 
-    private static void text(Map<String, Object> w, PrintWriter out) {
-        field(out, "Name", w.get("name"));
-        field(out, "Kind", w.get("kind"));
-        field(out, "Phase", w.get("phase"));
-        field(out, "State", w.get("exitCode") == null ? w.get("state") : w.get("state") + " (exit code " + w.get("exitCode") + ")");
-        if (w.get("lastError") != null) {
-            field(out, "Reason", w.get("lastError"));
+    /** The workload's JSON with {@code "usage"} (null when not sampled) after its own keys. */
+    private static ObjectNode withUsage(WorkloadView w, WorkloadSample usage) {
+        ObjectNode tree = Output.tree(w);
+        tree.set("usage", Output.tree(usage));
+        return tree;
+    }
+
+    private static void text(WorkloadView w, WorkloadSample u, PrintWriter out) {
+        field(out, "Name", w.name());
+        field(out, "Kind", w.kind());
+        field(out, "Phase", w.phase());
+        field(out, "State", w.exitCode() == null ? w.state() : w.state() + " (exit code " + w.exitCode() + ")");
+        if (w.lastError() != null) {
+            field(out, "Reason", w.lastError());
         }
-        field(out, "Last action", w.get("lastAction"));
-        field(out, "Restarts", w.get("restarts"));
-        if (w.get("nextAttempt") != null) {
-            field(out, "Next attempt", w.get("nextAttempt"));
+        field(out, "Last action", w.lastAction());
+        field(out, "Restarts", w.restarts());
+        if (w.nextAttempt() != null) {
+            field(out, "Next attempt", w.nextAttempt());
         }
-        if (Boolean.TRUE.equals(w.get("oomKilled"))) {
+        if (w.oomKilled()) {
             field(out, "OOMKilled", "true");
         }
-        field(out, "Source", w.get("source"));
-        field(out, "Runtime id", w.get("id"));
-        Map<String, Object> limits = PlanPrinter.map(w.get("limits"));
+        field(out, "Source", w.source());
+        field(out, "Runtime id", w.id());
         out.println("Limits (enforced by the runtime):");
-        limits.forEach((k, v) -> out.printf("  %-12s %s%n", k + ":", v));
-        if (w.get("usage") instanceof Map<?, ?> u) {
-            Map<String, Object> cpu = PlanPrinter.map(u.get("cpu"));
-            Map<String, Object> mem = PlanPrinter.map(u.get("memory"));
-            out.printf("Usage:        cpu %s of %s cores (%s), memory %s of %s (%s)%s%n", TopCommand.cores(cpu.get("usageCores")),
-                    TopCommand.cores(cpu.get("limitCores")), TopCommand.percent(cpu.get("percentOfLimit")),
-                    TopCommand.bytes(mem.get("usageBytes")), TopCommand.bytes(mem.get("limitBytes")),
-                    TopCommand.percent(mem.get("percentOfLimit")), Boolean.TRUE.equals(u.get("oomKilled")) ? ", OOMKilled" : "");
+        if (w.limits() != null) {
+            w.limits().shown().forEach((k, v) -> out.printf("  %-12s %s%n", k + ":", v));
         }
-        for (Object n : (List<?>) w.getOrDefault("notes", List.of())) {
+        if (u != null) {
+            out.printf("Usage:        cpu %s of %s cores (%s), memory %s of %s (%s)%s%n", TopCommand.cores(u.cpu().usageCores()),
+                    TopCommand.cores(u.cpu().limitCores()), TopCommand.percent(u.cpu().percentOfLimit()),
+                    TopCommand.bytes(u.memory().usageBytes()), TopCommand.bytes(u.memory().limitBytes()),
+                    TopCommand.percent(u.memory().percentOfLimit()), u.oomKilled() ? ", OOMKilled" : "");
+        }
+        for (String n : w.notes() == null ? List.<String>of() : w.notes()) {
             out.println("Note: " + n);
         }
-        if (w.get("spec") != null) {
+        if (w.spec() != null) {
             out.println("Spec (desired):");
-            Output.yaml(w.get("spec")).lines().forEach(l -> out.println("  " + l));
+            Output.yaml(w.spec()).lines().forEach(l -> out.println("  " + l));
         } else {
             out.println("Spec (desired): none — no source declares it");
         }
-        List<Map<String, Object>> events = PlanPrinter.list(w.get("events"));
+        List<EventView> events = w.events() == null ? List.of() : w.events();
         out.println("Events:" + (events.isEmpty() ? " none" : ""));
-        for (Map<String, Object> e : events) {
-            out.printf("  %s  %-14s %s%n", e.get("at"), e.get("type"), e.get("message"));
+        for (EventView e : events) {
+            out.printf("  %s  %-14s %s%n", e.at(), e.type(), e.message());
         }
     }
 

@@ -1,21 +1,14 @@
 package io.berth.cli;
 
-import io.berth.api.Views;
-import io.berth.runtime.Observed;
+import io.berth.api.dto.WorkloadView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -35,79 +28,47 @@ public class GetCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        List<Map<String, Object>> all = connection.local() ? local() : remote();
-        switch (output) {
-            case table -> {
-                table(all, out, !connection.local());
-                if (!connection.local() && name == null) {
-                    gitSource().ifPresent(g -> out.println(PlanPrinter.gitLine(g)));
+        PrintWriter out = connection.out();
+        try (Operations ops = connection.operations()) {
+            List<WorkloadView> all = ops.get(name);
+            switch (output) {
+                case table -> {
+                    table(all, out, ops.daemon());
+                    if (name == null) {
+                        ops.git().ifPresent(g -> out.println(PlanPrinter.gitLine(g)));
+                    }
                 }
+                case json -> out.println(Output.json(all));
+                case yaml -> out.print(Output.yaml(all));
             }
-            case json -> out.println(Output.json(all));
-            case yaml -> out.print(Output.yaml(all));
         }
         out.flush();
         return ExitCodes.OK;
     }
 
-    /** The daemon's git source, when it has one (404 otherwise). */
-    private java.util.Optional<Map<String, Object>> gitSource() {
-        try {
-            return java.util.Optional.of(PlanPrinter.map(connection.client().get("api/v1/git")));
-        } catch (UserError e) {
-            return java.util.Optional.empty();
-        }
-    }
-
-    private List<Map<String, Object>> remote() {
-        Client client = connection.client();
-        if (name != null) {
-            return List.of(PlanPrinter.map(client.get("api/v1/workloads/" + URLEncoder.encode(name, StandardCharsets.UTF_8))));
-        }
-        return PlanPrinter.list(client.get("api/v1/workloads"));
-    }
-
-    private List<Map<String, Object>> local() {
-        try (Session session = Session.local()) {
-            List<Observed> found = new ArrayList<>(session.observe(session.runtimes().kinds(), spec.commandLine().getErr()));
-            found.sort(Comparator.comparing(Observed::name));
-            if (name != null) {
-                found.removeIf(o -> !o.name().equals(name));
-                if (found.isEmpty()) {
-                    throw new UserError("no workload named \"" + name + "\" is managed by agent " + session.agent());
-                }
-            }
-            return found.stream().map(Views::observed).toList();
-        }
-    }
-
     /** @param phases the daemon's phase column (local mode has no daemon, so no phases) */
-    private static void table(List<Map<String, Object>> all, PrintWriter out, boolean phases) {
+    private static void table(List<WorkloadView> all, PrintWriter out, boolean phases) {
         String format = phases ? "%-24s %-15s %-9s %-10s %-10s %-10s %s%n" : "%-24s %-15s %-10s %-10s %-10s %s%n";
         List<Object> header = new ArrayList<>(List.of("NAME", "KIND", "STATE", "CPU", "MEMORY", "IMAGE"));
         if (phases) {
             header.add(2, "PHASE");
         }
         out.printf(format, header.toArray());
-        for (Map<String, Object> m : all) {
-            Map<String, Object> limits = PlanPrinter.map(m.get("limits"));
-            List<Object> row = new ArrayList<>(List.of(m.get("name"), m.get("kind"), state(m),
-                    String.valueOf(limits.get("cpu")), String.valueOf(limits.get("memory")), m.getOrDefault("image", "") == null
-                            ? "" : m.getOrDefault("image", "")));
+        for (WorkloadView w : all) {
+            String cpu = w.limits() == null ? "null" : String.valueOf(w.limits().cpu());
+            String memory = w.limits() == null ? "null" : String.valueOf(w.limits().memory());
+            List<Object> row = new ArrayList<>(List.of(w.name(), w.kind(), state(w), cpu, memory,
+                    w.image() == null ? "" : w.image()));
             if (phases) {
-                row.add(2, m.get("phase") == null ? "-" : m.get("phase"));
+                row.add(2, w.phase() == null ? "-" : w.phase());
             }
             out.printf(format, row.toArray());
         }
     }
 
-    private static String state(Map<String, Object> m) {
-        return m.get("exitCode") == null ? String.valueOf(m.get("state")) : m.get("state") + "(" + m.get("exitCode") + ")";
+    private static String state(WorkloadView w) {
+        return w.exitCode() == null ? String.valueOf(w.state()) : w.state() + "(" + w.exitCode() + ")";
     }
 }

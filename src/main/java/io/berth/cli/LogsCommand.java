@@ -1,15 +1,12 @@
 package io.berth.cli;
 
-import io.berth.runtime.LogSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.util.concurrent.Callable;
 
 /** {@code agent logs NAME [-f]}: a container's output, or a VM's serial console. */
@@ -30,23 +27,11 @@ public class LogsCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        if (!connection.local()) {
-            connection.client().stream("api/v1/workloads/" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)
-                    + "/logs?tail=" + tail + "&follow=" + follow, new FileOutputStream(FileDescriptor.out));
-            return ExitCodes.OK;
+        try (Operations ops = connection.operations()) {
+            ops.logs(name, tail, follow, new FileOutputStream(FileDescriptor.out));
         }
-        try (Session session = Session.local()) {
-            if (session.runtimes().owner(name).orElse(null) instanceof LogSource logs) {
-                logs.logs(name, tail, follow, new FileOutputStream(FileDescriptor.out));
-                return ExitCodes.OK;
-            }
-            throw new UserError("no workload named \"" + name + "\" is managed by agent " + session.agent()
-                    + " (see `agent get`)");
-        }
+        return ExitCodes.OK;
     }
 }

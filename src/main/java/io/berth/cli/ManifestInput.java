@@ -98,16 +98,6 @@ public class ManifestInput {
         }
     }
 
-    /** The workloads placed on this host (the rest are not desired here: a copy made earlier is pruned). */
-    static List<Workload> placedHere(List<Workload> all, HostIdentity host) {
-        return all.stream().filter(w -> host.accepts(w.placement())).toList();
-    }
-
-    /** Why each of the others is not run here, for the output. */
-    static List<String> elsewhere(List<Workload> all, HostIdentity host) {
-        return all.stream().filter(w -> !host.accepts(w.placement())).map(w -> w.name() + ": " + host.why(w.placement())).toList();
-    }
-
     Set<String> sources() {
         Set<String> out = new LinkedHashSet<>();
         for (String p : paths) {

@@ -1,20 +1,12 @@
 package io.berth.cli;
 
-import io.berth.api.Views;
-import java.io.PrintWriter;
-import java.time.Duration;
-import java.util.Map;
-
-import io.berth.manifest.HostIdentity;
+import io.berth.api.dto.PlanView;
 import io.berth.manifest.Workload;
-import io.berth.plan.PlanOptions;
-import io.berth.plan.Planner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -34,32 +26,20 @@ public class PlanCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml")
     Output.Format output;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        List<Workload> desired = input.load(spec.commandLine().getErr());
-        Map<String, Object> plan;
-        if (!connection.local()) {
-            plan = PlanPrinter.map(connection.client().post("api/v1/plan?prune=" + prune, input.filesBody(),
-                    ManifestInput.FILES_TYPE, Duration.ofSeconds(120)));
-        } else {
-            HostIdentity host = ManifestInput.localHost();
-            List<Workload> here = ManifestInput.placedHere(desired, host);
-            try (Session session = Session.local()) {
-                plan = Views.plan(Planner.plan(here, session.observe(Session.kinds(here), spec.commandLine().getErr()),
-                        new PlanOptions(prune, input.sources())));
-            }
-            plan.put("elsewhere", ManifestInput.elsewhere(desired, host));
+        List<Workload> desired = input.load(connection.err());
+        PlanView plan;
+        try (Operations ops = connection.operations()) {
+            plan = ops.plan(input, desired, prune);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = connection.out();
         switch (output) {
             case table -> PlanPrinter.human(plan, out);
             case json -> out.println(Output.json(plan));
             case yaml -> out.print(Output.yaml(plan));
         }
         out.flush();
-        return Boolean.TRUE.equals(plan.get("changes")) ? ExitCodes.CHANGES : ExitCodes.OK;
+        return plan.changes() ? ExitCodes.CHANGES : ExitCodes.OK;
     }
 }

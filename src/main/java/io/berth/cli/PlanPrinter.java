@@ -1,5 +1,12 @@
 package io.berth.cli;
 
+import io.berth.api.dto.ActionView;
+import io.berth.api.dto.FieldChangeView;
+import io.berth.api.dto.GitView;
+import io.berth.api.dto.OutcomeView;
+import io.berth.api.dto.PlanView;
+import io.berth.api.dto.RevisionView;
+
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -7,24 +14,23 @@ import java.util.TreeMap;
 
 /**
  * Renders plans and apply results for people — a diff per workload and field, each change marked
- * in place or recreate, with the reason; a progress line per workload — from the trees of
- * {@link io.berth.api.Views}, so local mode and the daemon's answers print alike.
+ * in place or recreate, with the reason; a progress line per workload — from the records of
+ * {@link io.berth.api.dto}, so local mode and the daemon's answers print alike.
  */
 final class PlanPrinter {
 
     private PlanPrinter() {
     }
 
-    static void human(Map<String, Object> plan, PrintWriter out) {
-        for (Map<String, Object> a : list(plan.get("actions"))) {
-            if (!Boolean.TRUE.equals(a.get("effect"))) {
+    static void human(PlanView plan, PrintWriter out) {
+        for (ActionView a : plan.actions()) {
+            if (!a.effect()) {
                 continue;
             }
-            out.printf("%s %s (%s): %s — %s%n", symbol((String) a.get("action")), a.get("name"), a.get("kind"),
-                    a.get("description"), a.get("reason"));
-            for (Map<String, Object> c : list(a.get("changes"))) {
-                out.printf("      %s: %s → %s  [%s: %s]%n", c.get("field"), c.get("from"), c.get("to"),
-                        Boolean.TRUE.equals(c.get("inPlace")) ? "in place" : "recreate", c.get("why"));
+            out.printf("%s %s (%s): %s — %s%n", symbol(a.action()), a.name(), a.kind(), a.description(), a.reason());
+            for (FieldChangeView c : a.changes()) {
+                out.printf("      %s: %s → %s  [%s: %s]%n", c.field(), c.from(), c.to(),
+                        c.inPlace() ? "in place" : "recreate", c.why());
             }
         }
         elsewhere(plan, out);
@@ -33,59 +39,53 @@ final class PlanPrinter {
     }
 
     /** The workloads the manifests place on other hosts: not run (and not kept) here. */
-    static void elsewhere(Map<String, Object> plan, PrintWriter out) {
-        for (Object line : (List<?>) plan.getOrDefault("elsewhere", List.of())) {
+    static void elsewhere(PlanView plan, PrintWriter out) {
+        for (String line : plan.elsewhere() == null ? List.<String>of() : plan.elsewhere()) {
             out.printf("    %s (skipped)%n", line);
         }
     }
 
-    static String summary(Map<String, Object> plan) {
-        int total = list(plan.get("actions")).size();
-        if (!Boolean.TRUE.equals(plan.get("changes"))) {
+    static String summary(PlanView plan) {
+        int total = plan.actions().size();
+        if (!plan.changes()) {
             return "No changes: " + total + " workload" + (total == 1 ? "" : "s") + " up to date.";
         }
-        Map<String, Object> s = map(plan.get("summary"));
+        Map<String, Integer> s = plan.summary() == null ? Map.of() : plan.summary();
         return String.format("Plan: %d to create, %d to update in place, %d to recreate, %d to start, %d to delete, %d unchanged.",
-                count(s, "create"), count(s, "update"), count(s, "recreate"), count(s, "start"), count(s, "delete"),
-                count(s, "unchanged"));
+                s.getOrDefault("create", 0), s.getOrDefault("update", 0), s.getOrDefault("recreate", 0),
+                s.getOrDefault("start", 0), s.getOrDefault("delete", 0), s.getOrDefault("unchanged", 0));
     }
 
     /** One workload's line (and its notes) as its action finishes. */
-    static void progress(PrintWriter out, Map<String, Object> o) {
+    static void progress(PrintWriter out, OutcomeView o) {
         synchronized (out) {
-            if (Boolean.TRUE.equals(o.get("ok"))) {
-                out.printf("%s: %s (%.2fs)%n", o.get("name"), o.get("done"), ((Number) o.get("seconds")).doubleValue());
-                for (Object n : (List<?>) o.getOrDefault("notes", List.of())) {
-                    out.printf("%s:   note: %s%n", o.get("name"), n);
+            if (o.ok()) {
+                out.printf("%s: %s (%.2fs)%n", o.name(), o.done(), o.seconds());
+                for (String n : o.notes() == null ? List.<String>of() : o.notes()) {
+                    out.printf("%s:   note: %s%n", o.name(), n);
                 }
             } else {
-                out.printf("%s: failed: %s%n", o.get("name"), o.get("error"));
+                out.printf("%s: failed: %s%n", o.name(), o.error());
             }
             out.flush();
         }
     }
 
     /** "Apply complete: 2 created, 1 unchanged." over the outcomes; {@code what} is Apply or Delete. */
-    static String summary(String what, List<Map<String, Object>> outcomes) {
+    static String summary(String what, List<OutcomeView> outcomes) {
         Map<String, Integer> counts = new TreeMap<>();
         boolean failed = false;
-        for (Map<String, Object> o : outcomes) {
-            boolean ok = Boolean.TRUE.equals(o.get("ok"));
-            failed |= !ok;
-            counts.merge(ok ? (String) o.get("done") : "failed", 1, Integer::sum);
+        for (OutcomeView o : outcomes) {
+            failed |= !o.ok();
+            counts.merge(o.ok() ? o.done() : "failed", 1, Integer::sum);
         }
         StringBuilder text = new StringBuilder();
         counts.forEach((k, v) -> text.append(text.isEmpty() ? "" : ", ").append(v).append(' ').append(k));
         return what + (failed ? " failed: " : " complete: ") + (text.isEmpty() ? "nothing to do" : text) + ".";
     }
 
-    static boolean failed(List<Map<String, Object>> outcomes) {
-        return outcomes.stream().anyMatch(o -> !Boolean.TRUE.equals(o.get("ok")));
-    }
-
-    private static int count(Map<String, Object> s, String key) {
-        Object v = s.get(key);
-        return v == null ? 0 : ((Number) v).intValue();
+    static boolean failed(List<OutcomeView> outcomes) {
+        return outcomes.stream().anyMatch(o -> !o.ok());
     }
 
     private static String symbol(String verb) {
@@ -99,40 +99,21 @@ final class PlanPrinter {
         };
     }
 
-    @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> list(Object o) {
-        return o == null ? List.of() : (List<Map<String, Object>>) o;
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> map(Object o) {
-        return o == null ? Map.of() : (Map<String, Object>) o;
-    }
-
-    /** A JSON object, or null for JSON null. */
-    static Map<String, Object> mapOrNull(Object o) {
-        return o == null ? null : map(o);
-    }
-
     /**
      * The git source in one line: {@code git URL BRANCH: revision 1a2b3c4d5e6f "message" in force
      * (applied AT, fetched AT)}, or the error (which names the revision still in force).
      */
-    static String gitLine(Map<String, Object> git) {
-        Map<String, Object> applied = mapOrNull(git.get("applied"));
-        Map<String, Object> fetched = mapOrNull(git.get("fetched"));
-        String where = "git " + git.get("url") + " " + git.get("branch") + ": ";
-        if (git.get("error") != null) {
-            return where + git.get("error");
+    static String gitLine(GitView git) {
+        RevisionView applied = git.applied();
+        RevisionView fetched = git.fetched();
+        String where = "git " + git.url() + " " + git.branch() + ": ";
+        if (git.error() != null) {
+            return where + git.error();
         }
         if (applied == null) {
             return where + "no revision applied yet";
         }
-        return where + "revision " + shortCommit(applied) + " \"" + applied.get("message") + "\" in force (applied "
-                + applied.get("at") + (fetched == null ? "" : ", fetched " + fetched.get("at")) + ")";
-    }
-
-    static String shortCommit(Map<String, Object> seen) {
-        return io.berth.source.git.Revision.abbreviate(String.valueOf(seen.get("commit")));
+        return where + "revision " + applied.shortCommit() + " \"" + applied.message() + "\" in force (applied "
+                + applied.at() + (fetched == null ? "" : ", fetched " + fetched.at()) + ")";
     }
 }

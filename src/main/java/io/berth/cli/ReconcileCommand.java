@@ -1,15 +1,17 @@
 package io.berth.cli;
 
+import io.berth.api.dto.FailedView;
+import io.berth.api.dto.GitView;
+import io.berth.api.dto.OutcomeView;
+import io.berth.api.dto.RevisionView;
+import io.berth.api.dto.RunView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -40,9 +42,6 @@ public class ReconcileCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (the run as the API returns it).")
     String output;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws InterruptedException {
         if (!output.equals("text") && !output.equals("json")) {
@@ -51,55 +50,59 @@ public class ReconcileCommand implements Callable<Integer> {
         if (timeout.isZero()) {
             throw new UserError("--timeout must be longer than 0 (e.g. 90s, 5m)");
         }
-        Client client = connection.daemonOnly("reconcile asks the daemon (agent serve); without one, run `agent apply --local`");
-        PrintWriter out = spec.commandLine().getOut();
-        Map<String, Object> run = PlanPrinter.map(client.post("api/v1/reconcile", new byte[0], "application/json",
-                Duration.ofSeconds(60)));
-        String id = (String) run.get("id");
+        PrintWriter out = connection.out();
+        try (Operations ops = connection.operations()) {
+            return await(ops, out);
+        }
+    }
+
+    private int await(Operations ops, PrintWriter out) throws InterruptedException {
+        RunView run = ops.reconcile();
+        String id = run.id();
         if (!wait) {
             print(out, run, "Reconcile " + id + " started; `agent reconcile --wait` waits for the result.");
             return ExitCodes.OK;
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         long pause = FIRST_POLL.toMillis(); // a run with nothing to change takes tens of ms: look soon, then less often
-        while ("Running".equals(run.get("state")) && System.nanoTime() < deadline) {
+        while (run.running() && System.nanoTime() < deadline) {
             Thread.sleep(pause);
             pause = Math.min(pause * 2, POLL.toMillis());
-            run = PlanPrinter.map(client.get("api/v1/reconcile/" + id));
+            run = ops.run(id);
         }
-        if ("Running".equals(run.get("state"))) {
+        if (run.running()) {
             print(out, run, "Reconcile " + id + " still running after " + DurationConverter.format(timeout)
                     + "; the daemon goes on with it (see `agent get` and `agent events`).");
             return ExitCodes.FAILED;
         }
-        boolean ok = "Succeeded".equals(run.get("state"));
+        boolean ok = run.succeeded();
         if (output.equals("json")) {
             print(out, run, null);
             return ok ? ExitCodes.OK : ExitCodes.FAILED;
         }
-        Map<String, Object> git = PlanPrinter.mapOrNull(run.get("git"));
+        GitView git = run.git();
         if (git != null) {
             out.println(PlanPrinter.gitLine(git));
         }
-        for (Map<String, Object> f : PlanPrinter.list(run.get("failed"))) {
-            out.printf("%s: failed: %s%n", f.get("name"), f.get("error"));
+        List<FailedView> failed = run.failed() == null ? List.of() : run.failed();
+        for (FailedView f : failed) {
+            out.printf("%s: failed: %s%n", f.name(), f.error());
         }
-        List<Map<String, Object>> workloads = PlanPrinter.list(run.get("workloads"));
+        List<OutcomeView> workloads = run.workloads() == null ? List.of() : run.workloads();
         if (ok) {
-            Map<String, Object> applied = git == null ? null : PlanPrinter.mapOrNull(git.get("applied"));
+            RevisionView applied = git == null ? null : git.applied();
             out.printf("Reconcile %s succeeded: %d workload(s) converged%s.%n", id, workloads.size(),
-                    applied == null ? "" : " to revision " + PlanPrinter.shortCommit(applied));
+                    applied == null ? "" : " to revision " + applied.shortCommit());
         } else {
-            int failed = PlanPrinter.list(run.get("failed")).size();
-            String why = run.get("error") == null ? "" : git != null && git.get("error") != null
-                    ? "; the fetched revision is not in force (see the git line)" : "; " + run.get("error");
-            out.printf("Reconcile %s failed: %d of %d workload(s) failed%s.%n", id, failed, workloads.size(), why);
+            String why = run.error() == null ? "" : git != null && git.error() != null
+                    ? "; the fetched revision is not in force (see the git line)" : "; " + run.error();
+            out.printf("Reconcile %s failed: %d of %d workload(s) failed%s.%n", id, failed.size(), workloads.size(), why);
         }
         out.flush();
         return ok ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
-    private void print(PrintWriter out, Map<String, Object> run, String text) {
+    private void print(PrintWriter out, RunView run, String text) {
         if (output.equals("json")) {
             out.println(Output.json(run));
         } else {

@@ -3,14 +3,14 @@ package io.berth.cli;
 import io.berth.manifest.Quantities;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
+import io.berth.stats.HostSample;
+import io.berth.stats.StatsSnapshot;
+import io.berth.stats.WorkloadSample;
 import java.util.concurrent.Callable;
 
 /**
@@ -35,66 +35,64 @@ public class TopCommand implements Callable<Integer> {
     @Mixin
     Connection connection;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws InterruptedException {
         if (interval < 1) {
             throw new UserError("--interval must be at least 1 second");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        Client client = connection.daemonOnly("top reads the daemon's sampler (agent serve); there is no --local mode");
-        do {
-            Map<String, Object> stats = PlanPrinter.map(client.get("api/v1/stats"));
-            if (output == Output.Format.table) {
-                if (watch) {
-                    out.print("\033[H\033[2J"); // home and clear: refresh in place
+        PrintWriter out = connection.out();
+        try (Operations ops = connection.operations()) {
+            do {
+                StatsSnapshot stats = ops.stats();
+                if (output == Output.Format.table) {
+                    if (watch) {
+                        out.print("\033[H\033[2J"); // home and clear: refresh in place
+                    }
+                    table(stats, out);
+                } else {
+                    out.println(Output.json(stats));
                 }
-                table(stats, out);
-            } else {
-                out.println(Output.json(stats));
-            }
-            out.flush();
-            if (watch) {
-                Thread.sleep(interval * 1000L);
-            }
-        } while (watch);
+                out.flush();
+                if (watch) {
+                    Thread.sleep(interval * 1000L);
+                }
+            } while (watch);
+        }
         return ExitCodes.OK;
     }
 
-    static void table(Map<String, Object> stats, PrintWriter out) {
+    static void table(StatsSnapshot stats, PrintWriter out) {
         out.printf(FORMAT, "NAME", "KIND", "CPU(cores)", "CPU%", "MEMORY used/limit", "MEM%");
-        List<Map<String, Object>> workloads = new java.util.ArrayList<>(PlanPrinter.list(stats.get("workloads")));
-        workloads.sort(Comparator.comparing(w -> String.valueOf(w.get("name"))));
-        for (Map<String, Object> w : workloads) {
-            Map<String, Object> cpu = PlanPrinter.map(w.get("cpu"));
-            Map<String, Object> mem = PlanPrinter.map(w.get("memory"));
-            out.printf(FORMAT, w.get("name"), w.get("kind"), cores(cpu.get("usageCores")) + "/" + cores(cpu.get("limitCores")),
-                    percent(cpu.get("percentOfLimit")), bytes(mem.get("usageBytes")) + "/" + bytes(mem.get("limitBytes")),
-                    percent(mem.get("percentOfLimit")) + (Boolean.TRUE.equals(w.get("oomKilled")) ? " OOMKilled" : ""));
+        List<WorkloadSample> workloads = new java.util.ArrayList<>(stats.workloads());
+        workloads.sort(Comparator.comparing(w -> String.valueOf(w.name())));
+        for (WorkloadSample w : workloads) {
+            WorkloadSample.Cpu cpu = w.cpu();
+            WorkloadSample.Memory mem = w.memory();
+            out.printf(FORMAT, w.name(), w.kind(), cores(cpu.usageCores()) + "/" + cores(cpu.limitCores()),
+                    percent(cpu.percentOfLimit()), bytes(mem.usageBytes()) + "/" + bytes(mem.limitBytes()),
+                    percent(mem.percentOfLimit()) + (w.oomKilled() ? " OOMKilled" : ""));
         }
-        Map<String, Object> host = PlanPrinter.map(stats.get("host"));
-        Map<String, Object> cpu = PlanPrinter.map(host.get("cpu"));
-        Map<String, Object> mem = PlanPrinter.map(host.get("memory"));
+        HostSample.Cpu cpu = stats.host().cpu();
+        HostSample.Memory mem = stats.host().memory();
         out.printf("HOST cpu: %s used, %s allocated of %s; memory: %s used, %s allocated of %s%n",
-                cores(cpu.get("usageCores")), cores(cpu.get("allocatedCores")), cores(cpu.get("capacityCores")),
-                bytes(mem.get("usageBytes")), bytes(mem.get("allocatedBytes")), bytes(mem.get("capacityBytes")));
+                cores(cpu.usageCores()), cores(cpu.allocatedCores()), cores(cpu.capacityCores()),
+                bytes(mem.usageBytes()), bytes(mem.allocatedBytes()), bytes(mem.capacityBytes()));
     }
 
-    static String cores(Object v) {
-        return v instanceof Number n ? String.format("%.2f", n.doubleValue()) : "-";
+    /** Cores with two decimals, "-" when there is no number (no limit). */
+    static String cores(Double v) {
+        return v != null ? String.format("%.2f", v) : "-";
     }
 
-    static String percent(Object v) {
-        return v instanceof Number n ? String.format("%.0f%%", n.doubleValue()) : "-";
+    static String percent(Double v) {
+        return v != null ? String.format("%.0f%%", v) : "-";
     }
 
-    static String bytes(Object v) {
-        if (!(v instanceof Number n)) {
+    static String bytes(Long v) {
+        if (v == null) {
             return "-";
         }
-        long b = n.longValue();
+        long b = v;
         return b >= (1L << 30) ? String.format("%.1fGi", b / (double) (1L << 30))
                 : b >= (1L << 20) ? String.format("%.1fMi", b / (double) (1L << 20)) : Quantities.formatMemory(Math.max(b, 0));
     }

@@ -1,6 +1,7 @@
 package io.berth.manifest;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,6 +25,21 @@ public record HostIdentity(String hostName, Map<String, String> labels) {
             return false;
         }
         return placement.labels().entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    }
+
+    /**
+     * A manifest set split by placement: the workloads placed on this host, and why each of the others
+     * is not run here ({@code "name: placed on ..."}), both in the given order.
+     */
+    public record Placed(List<Workload> here, List<String> elsewhere) {
+    }
+
+    /** Splits workloads by {@link #accepts}: the ones placed elsewhere are not desired here (a copy made earlier is pruned). */
+    public Placed place(List<Workload> all) {
+        List<Workload> here = all.stream().filter(w -> accepts(w.placement())).toList();
+        List<String> elsewhere = all.stream().filter(w -> !accepts(w.placement()))
+                .map(w -> w.name() + ": " + why(w.placement())).toList();
+        return new Placed(here, elsewhere);
     }
 
     /** Why a workload is not placed here, for status and plans. */

@@ -2,7 +2,8 @@ package io.berth.reconcile;
 
 import io.berth.source.DesiredState;
 
-import io.berth.api.Views;
+import io.berth.api.dto.ApplyAnswer;
+import io.berth.api.dto.OutcomeView;
 import io.berth.manifest.Kind;
 import io.berth.manifest.Workload;
 import io.berth.plan.Action;
@@ -40,7 +41,7 @@ public final class ApplyService {
     }
 
     /** Completed by the first report of a reconcile that read at least generation {@code after}. */
-    private record Waiter(java.util.concurrent.atomic.AtomicLong after, CompletableFuture<Map<String, Object>> result) {
+    private record Waiter(java.util.concurrent.atomic.AtomicLong after, CompletableFuture<OutcomeView> result) {
     }
 
     private final DesiredState desired;
@@ -85,7 +86,7 @@ public final class ApplyService {
      * on other hosts are recorded by an apply too (the source is the whole set) but not planned here.
      */
     public Plan plan(Request request) {
-        List<Workload> here = request.workloads().stream().filter(w -> host.accepts(w.placement())).toList();
+        List<Workload> here = host.place(request.workloads()).here();
         Set<Kind> kinds = EnumSet.noneOf(Kind.class);
         here.forEach(w -> kinds.add(w.kind()));
         return Planner.plan(here, runtimes.list().require(kinds, null), new PlanOptions(request.prune(), request.sources()));
@@ -93,8 +94,7 @@ public final class ApplyService {
 
     /** The request's workloads whose placement selects other hosts, with why. */
     public List<String> elsewhere(Request request) {
-        return request.workloads().stream().filter(w -> !host.accepts(w.placement()))
-                .map(w -> w.name() + ": " + host.why(w.placement())).toList();
+        return host.place(request.workloads()).elsewhere();
     }
 
     /**
@@ -103,20 +103,16 @@ public final class ApplyService {
      *
      * @throws DesiredState.Conflict when a name belongs to another source (nothing recorded)
      */
-    public Map<String, Object> apply(Request request, boolean dryRun, Duration timeout) {
+    public ApplyAnswer apply(Request request, boolean dryRun, Duration timeout) {
         for (String s : request.sources()) {
             if (s.startsWith(DesiredState.GIT_PREFIX)) {
                 throw new DesiredState.Conflict(List.of("source " + s + " is the git source: push a commit instead"));
             }
         }
         Plan plan = plan(request);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("plan", Views.plan(plan));
-        answer.put("elsewhere", elsewhere(request));
         if (dryRun) {
             checkConflicts(request);
-            answer.put("result", List.of());
-            return answer;
+            return new ApplyAnswer(Answers.plan(plan), elsewhere(request), List.of());
         }
         Map<String, List<Workload>> bySource = new LinkedHashMap<>();
         request.sources().forEach(s -> bySource.put(s, new ArrayList<>()));
@@ -133,22 +129,21 @@ public final class ApplyService {
             arm(pending, desired.generation());
             touched.forEach(queue::enqueue);
             names.forEach(queue::enqueue);
-            List<Map<String, Object>> result = new ArrayList<>(await(pending, timeout));
+            List<OutcomeView> result = new ArrayList<>(await(pending, timeout));
             for (Action a : plan.actions()) {
                 if (!a.hasEffect()) {
-                    result.add(Views.outcome(new io.berth.reconcile.Outcome(a, null, Duration.ZERO, List.of())));
+                    result.add(Answers.outcome(new io.berth.reconcile.Outcome(a, null, Duration.ZERO, List.of())));
                 }
             }
-            result.sort(java.util.Comparator.comparing(m -> (String) m.get("name")));
-            answer.put("result", result);
+            result.sort(java.util.Comparator.comparing(OutcomeView::name));
+            return new ApplyAnswer(Answers.plan(plan), elsewhere(request), result);
         } finally {
             unregister(pending);
         }
-        return answer;
     }
 
     /** Deletes one workload: from its API source, or (not declared by any) directly; waits for it. */
-    public Map<String, Object> delete(String name, Duration timeout) {
+    public OutcomeView delete(String name, Duration timeout) {
         Map<String, Waiter> pending = register(List.of(name));
         try {
             arm(pending, desired.remove(name) == null ? deletes.request(name) : desired.generation());
@@ -164,13 +159,13 @@ public final class ApplyService {
      * reconcile that read the desired state as it is now or later (what {@code agent reconcile
      * --wait} reports).
      */
-    List<Map<String, Object>> reconcile(Set<String> names, Duration timeout) {
+    List<OutcomeView> reconcile(Set<String> names, Duration timeout) {
         Map<String, Waiter> pending = register(List.copyOf(names));
         try {
             arm(pending, desired.generation());
             names.forEach(queue::enqueue);
-            List<Map<String, Object>> out = new ArrayList<>(await(pending, timeout));
-            out.sort(java.util.Comparator.comparing(m -> (String) m.get("name")));
+            List<OutcomeView> out = new ArrayList<>(await(pending, timeout));
+            out.sort(java.util.Comparator.comparing(OutcomeView::name));
             return out;
         } finally {
             unregister(pending);
@@ -215,14 +210,14 @@ public final class ApplyService {
         }));
     }
 
-    private static List<Map<String, Object>> await(Map<String, Waiter> pending, Duration timeout) {
+    private static List<OutcomeView> await(Map<String, Waiter> pending, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<OutcomeView> out = new ArrayList<>();
         for (Map.Entry<String, Waiter> e : pending.entrySet()) {
             try {
                 out.add(e.getValue().result().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             } catch (TimeoutException ex) {
-                out.add(Views.outcome(e.getKey(), "unknown", "in progress", e.getKey() + ": still in progress after "
+                out.add(Answers.outcome(e.getKey(), "unknown", "in progress", e.getKey() + ": still in progress after "
                         + timeout.toSeconds() + " s; the daemon keeps working on it (see `agent describe " + e.getKey() + "`)",
                         timeout.toSeconds(), List.of()));
             } catch (InterruptedException ex) {

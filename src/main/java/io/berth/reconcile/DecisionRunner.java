@@ -1,6 +1,5 @@
 package io.berth.reconcile;
 
-import io.berth.api.Views;
 import io.berth.manifest.Workload;
 import io.berth.plan.Action;
 import io.berth.plan.Plan;
@@ -136,7 +135,7 @@ final class DecisionRunner {
         put(name, action instanceof Action.Delete ? StatusBook.Phase.Deleting : StatusBook.Phase.Creating,
                 action.verb(), null, notes(o), null);
         Outcome outcome = executor.execute(new Plan(List.of(action)), x -> { }).outcomes().getFirst();
-        reports.publish(new ReconcileReports.Report(name, generation, Views.outcome(outcome)));
+        reports.publish(new ReconcileReports.Report(name, generation, Answers.outcome(outcome)));
         if (!outcome.ok()) {
             put(name, StatusBook.Phase.Failed, action.verb(), outcome.error(), notes(o), null);
             if (outcome.terminal()) {
@@ -193,7 +192,7 @@ final class DecisionRunner {
         book.event(name, "Restarted", "restart: its health check failed (Docker reports it unhealthy)");
         LOG.infof("%s: restarted: its health check failed", name);
         put(name, StatusBook.Phase.Running, "restart", null, o.notes(), null);
-        reports.publish(new ReconcileReports.Report(name, generation, Views.outcome(outcome)));
+        reports.publish(new ReconcileReports.Report(name, generation, Answers.outcome(outcome)));
         return new WorkQueue.Done();
     }
 
@@ -207,8 +206,8 @@ final class DecisionRunner {
     /** Reports a reconcile that changed nothing: up to date, waiting, refused, or nothing to do at all ({@code action} null). */
     private void report(String name, long generation, Action action, String error) {
         reports.publish(new ReconcileReports.Report(name, generation, action != null
-                ? Views.outcome(new Outcome(action, error, Duration.ZERO, List.of()))
-                : Views.outcome(name, "none", "unchanged", error, 0.0, List.of())));
+                ? Answers.outcome(new Outcome(action, error, Duration.ZERO, List.of()))
+                : Answers.outcome(name, "none", "unchanged", error, 0.0, List.of())));
     }
 
     /** Builds and files a status line. */

@@ -3,7 +3,6 @@ package io.berth.reconcile;
 import io.berth.source.DesiredState;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -23,7 +22,7 @@ public final class ReconcileReports {
      * One finished reconcile: which name, the generation of the API-applied desired state it read
      * ({@link DesiredState#generation}), what came of it (a {@code Views.outcome} tree).
      */
-    public record Report(String name, long generation, Map<String, Object> outcome) {
+    public record Report(String name, long generation, io.berth.api.dto.OutcomeView outcome) {
     }
 
     private final List<Consumer<Report>> subscribers = new CopyOnWriteArrayList<>();

@@ -1,5 +1,9 @@
 package io.berth.reconcile;
 
+import io.berth.api.dto.FailedView;
+import io.berth.api.dto.GitView;
+import io.berth.api.dto.OutcomeView;
+import io.berth.api.dto.RunView;
 import io.berth.source.GitSync;
 
 import java.time.Duration;
@@ -35,9 +39,9 @@ public final class ReconcileRuns {
         final Instant startedAt = Instant.now();
         private volatile State state = State.Running;
         private volatile Instant finishedAt;
-        private volatile Map<String, Object> git;
+        private volatile GitView git;
         private volatile String error;
-        private volatile List<Map<String, Object>> workloads = List.of();
+        private volatile List<OutcomeView> workloads = List.of();
 
         public Run(String trigger) {
             this.trigger = trigger;
@@ -48,19 +52,10 @@ public final class ReconcileRuns {
         }
 
         /** The API's view of the run. */
-        public Map<String, Object> view() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", id);
-            m.put("trigger", trigger);
-            m.put("state", state.name());
-            m.put("startedAt", startedAt.toString());
-            m.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
-            m.put("git", git);
-            m.put("error", error);
-            m.put("workloads", workloads);
-            m.put("failed", workloads.stream().filter(w -> !Boolean.TRUE.equals(w.get("ok")))
-                    .map(w -> Map.of("name", w.get("name"), "error", String.valueOf(w.get("error")))).toList());
-            return m;
+        public RunView view() {
+            List<OutcomeView> all = workloads;
+            return new RunView(id, trigger, state.name(), startedAt, finishedAt, git, error, all,
+                    all.stream().filter(w -> !w.ok()).map(w -> new FailedView(w.name(), String.valueOf(w.error()))).toList());
         }
     }
 
@@ -107,9 +102,7 @@ public final class ReconcileRuns {
             GitSync g = git.get();
             if (g != null) {
                 GitSync.Result r = g.syncNow().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                Map<String, Object> view = g.status();
-                view.put("error", r.error());
-                run.git = view;
+                run.git = GitView.of(g.status()).withError(r.error());
                 if (!r.ok()) {
                     errors.add(r.error());
                 }
@@ -126,7 +119,7 @@ public final class ReconcileRuns {
             errors.add(e.getMessage());
         }
         run.error = errors.isEmpty() ? null : String.join("; ", errors);
-        boolean ok = errors.isEmpty() && run.workloads.stream().allMatch(w -> Boolean.TRUE.equals(w.get("ok")));
+        boolean ok = errors.isEmpty() && run.workloads.stream().allMatch(OutcomeView::ok);
         run.finishedAt = Instant.now();
         run.state = ok ? State.Succeeded : State.Failed;
     }

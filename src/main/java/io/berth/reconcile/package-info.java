@@ -9,9 +9,10 @@
  * through {@link io.berth.reconcile.ReconcileReports} and asks for deletes through
  * {@link io.berth.reconcile.DeleteRequests}; and {@link io.berth.reconcile.ReconcileRuns}.
  *
- * <p>May import {@code io.berth.manifest}, {@code plan}, {@code runtime}, {@code source} and
- * {@code util}; never {@code api}, {@code cli} or {@code daemon}, which sit on top of it. The one
- * exception today is {@code io.berth.api.Views}, which still builds the outcome trees of reports
- * and apply answers; it goes once outcomes are typed records of their own.
+ * <p>Plans and outcomes are reported as {@code api.dto} records (a leaf package; {@link
+ * io.berth.reconcile.Answers} builds them). {@code runtime.libvirt} gives admission a VM's overhead
+ * above guest memory. Never imports {@code api}, {@code cli} or {@code daemon}, which sit on top.
+ *
+ * <p>May import: api.dto, manifest, plan, runtime, runtime.libvirt, source, util.
  */
 package io.berth.reconcile;

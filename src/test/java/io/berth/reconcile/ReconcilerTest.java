@@ -67,7 +67,8 @@ class ReconcilerTest {
         assertThat(events("web")).containsExactly("Created create: not present on this host");
         assertThat(reported).singleElement().satisfies(rep -> {
             assertThat(rep.name()).isEqualTo("web");
-            assertThat(rep.outcome()).containsEntry("done", "created").containsEntry("ok", true);
+            assertThat(rep.outcome().done()).isEqualTo("created");
+            assertThat(rep.outcome().ok()).isTrue();
         });
     }
 
@@ -182,7 +183,8 @@ class ReconcilerTest {
         assertThat(book.get("web").restarts()).isEqualTo(1);
         assertThat(book.get("web").lastAction()).isEqualTo("restart");
         assertThat(events("web")).containsExactly("Restarted restart: its health check failed (Docker reports it unhealthy)");
-        assertThat(reported.getLast().outcome()).containsEntry("action", "start").containsEntry("ok", true);
+        assertThat(reported.getLast().outcome().action()).isEqualTo("start");
+        assertThat(reported.getLast().outcome().ok()).isTrue();
 
         runtime.setHealth("web", "unhealthy");
         assertThat(r.reconcile("web")).as("the second restart waits").isInstanceOf(WorkQueue.RequeueAfter.class);

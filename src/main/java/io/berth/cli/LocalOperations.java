@@ -1,0 +1,203 @@
+package io.berth.cli;
+
+import io.berth.reconcile.Answers;
+import io.berth.api.Views;
+import io.berth.api.dto.ApplyAnswer;
+import io.berth.api.dto.EventView;
+import io.berth.api.dto.GitView;
+import io.berth.api.dto.OutcomeView;
+import io.berth.api.dto.PlanView;
+import io.berth.api.dto.RunView;
+import io.berth.api.dto.WorkloadView;
+import io.berth.manifest.HostIdentity;
+import io.berth.manifest.Workload;
+import io.berth.plan.Action;
+import io.berth.plan.Plan;
+import io.berth.plan.PlanOptions;
+import io.berth.plan.Planner;
+import io.berth.reconcile.ApplyResult;
+import io.berth.reconcile.Executor;
+import io.berth.runtime.LogSource;
+import io.berth.runtime.Observed;
+import io.berth.runtime.Ownership;
+import io.berth.stats.StatsSnapshot;
+import io.berth.stats.WorkloadSample;
+
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * {@code --local}: the runtimes directly, through a {@link Session} opened on first use (so a command
+ * that fails before, or one only the daemon can answer, never connects to Docker or libvirt). This
+ * host's placement identity is BERTH_HOST_NAME / BERTH_HOST_LABELS. Not thread-safe; one per command.
+ */
+final class LocalOperations implements Operations {
+
+    private final PrintWriter warn;
+    private Session session;
+
+    /** @param warn where a runtime that is not needed but unreachable is reported */
+    LocalOperations(PrintWriter warn) {
+        this.warn = warn;
+    }
+
+    private Session session() {
+        if (session == null) {
+            session = Session.local();
+        }
+        return session;
+    }
+
+    @Override
+    public boolean daemon() {
+        return false;
+    }
+
+    @Override
+    public PlanView plan(ManifestInput input, List<Workload> desired, boolean prune) {
+        HostIdentity.Placed placed = ManifestInput.localHost().place(desired);
+        Plan plan = Planner.plan(placed.here(), session().observe(Session.kinds(placed.here()), warn),
+                new PlanOptions(prune, input.sources()));
+        return Answers.plan(plan).withElsewhere(placed.elsewhere());
+    }
+
+    @Override
+    public ApplyAnswer apply(ManifestInput input, List<Workload> desired, boolean prune, boolean dryRun, int parallelism,
+                             int gracePeriod, Consumer<OutcomeView> progress) {
+        HostIdentity.Placed placed = ManifestInput.localHost().place(desired);
+        Session s = session();
+        List<Observed> observed = s.observe(Session.kinds(placed.here()), warn);
+        Trace.mark("observed");
+        Plan plan = Planner.plan(placed.here(), observed, new PlanOptions(prune, input.sources()));
+        Trace.mark("planned");
+        PlanView view = Answers.plan(plan).withElsewhere(placed.elsewhere());
+        if (dryRun) {
+            return new ApplyAnswer(view, null, List.of());
+        }
+        Executor executor = new Executor(s.runtimes(), w -> new Ownership(s.agent(), input.sourceOf(w)), parallelism,
+                Duration.ofSeconds(gracePeriod));
+        ApplyResult result = executor.execute(plan, o -> {
+            if (o.action().hasEffect()) {
+                progress.accept(Answers.outcome(o));
+            }
+        });
+        Trace.mark("applied");
+        return new ApplyAnswer(view, null, result.outcomes().stream().map(Answers::outcome).toList());
+    }
+
+    @Override
+    public List<WorkloadView> get(String name) {
+        Session s = session();
+        List<Observed> found = new ArrayList<>(s.observe(s.runtimes().kinds(), warn));
+        found.sort(Comparator.comparing(Observed::name));
+        if (name != null) {
+            found.removeIf(o -> !o.name().equals(name));
+            if (found.isEmpty()) {
+                throw new UserError("no workload named \"" + name + "\" is managed by agent " + s.agent());
+            }
+        }
+        return found.stream().map(Views::observed).toList();
+    }
+
+    @Override
+    public Optional<GitView> git() {
+        return Optional.empty();
+    }
+
+    @Override
+    public List<OutcomeView> delete(Collection<String> names, boolean byName, int gracePeriod, DeleteProgress progress) {
+        Session s = session();
+        Map<String, Observed> managed = s.observe(Set.of(), warn).stream()
+                .collect(Collectors.toMap(Observed::name, Function.identity()));
+        List<String> unknown = names.stream().filter(n -> !managed.containsKey(n)).toList();
+        if (!unknown.isEmpty() && byName) {
+            throw new UserError("not managed by agent " + s.agent() + ": " + String.join(", ", unknown)
+                    + "; nothing was deleted (see `agent get`)");
+        }
+        List<Action> deletes = new ArrayList<>();
+        for (String n : names) {
+            if (managed.containsKey(n)) {
+                deletes.add(new Action.Delete(managed.get(n), "requested"));
+            } else {
+                progress.notPresent(n);
+            }
+        }
+        Executor executor = new Executor(s.runtimes(), w -> {
+            throw new IllegalStateException("delete never creates");
+        }, 16, Duration.ofSeconds(gracePeriod));
+        ApplyResult result = executor.execute(new Plan(deletes), o -> progress.done(Answers.outcome(o)));
+        return result.outcomes().stream().map(Answers::outcome).toList();
+    }
+
+    @Override
+    public void logs(String name, int tail, boolean follow, OutputStream out) {
+        Session s = session();
+        if (s.runtimes().owner(name).orElse(null) instanceof LogSource logs) {
+            logs.logs(name, tail, follow, out);
+            return;
+        }
+        throw new UserError("no workload named \"" + name + "\" is managed by agent " + s.agent() + " (see `agent get`)");
+    }
+
+    @Override
+    public WorkloadView describe(String name) {
+        throw new UserError("describe shows the daemon's status and events; without a daemon use `agent get "
+                + name + " --local -o yaml`");
+    }
+
+    @Override
+    public WorkloadSample usage(String name) {
+        return null;
+    }
+
+    @Override
+    public List<EventView> events() {
+        throw noEvents();
+    }
+
+    @Override
+    public void watchEvents(Consumer<EventView> each) {
+        throw noEvents();
+    }
+
+    private static UserError noEvents() {
+        return new UserError("events are kept by the daemon (agent serve); there is no --local mode");
+    }
+
+    @Override
+    public StatsSnapshot stats() {
+        throw new UserError("top reads the daemon's sampler (agent serve); there is no --local mode");
+    }
+
+    @Override
+    public RunView reconcile() {
+        throw noReconcile();
+    }
+
+    @Override
+    public RunView run(String id) {
+        throw noReconcile();
+    }
+
+    private static UserError noReconcile() {
+        return new UserError("reconcile asks the daemon (agent serve); without one, run `agent apply --local`");
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            session.close();
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.berth.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.berth.api.dto.ApplyAnswer;
+import io.berth.api.dto.EventView;
+import io.berth.api.dto.GitView;
+import io.berth.api.dto.OutcomeView;
+import io.berth.api.dto.PlanView;
+import io.berth.api.dto.RunView;
+import io.berth.api.dto.WorkloadView;
+import io.berth.manifest.Workload;
+import io.berth.runtime.RuntimeUnavailableException;
+import io.berth.stats.StatsSnapshot;
+import io.berth.stats.WorkloadSample;
+
+import java.io.OutputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The daemon ({@code agent serve}) over HTTP through a {@link Client}, made on first use (so option
+ * and manifest errors come before any server or token error). The daemon answers with the same
+ * records local mode builds; an apply sends the files exactly as they were validated here.
+ */
+final class RemoteOperations implements Operations {
+
+    /** How long the client waits for the daemon's apply or delete (the daemon itself gives up after 10 minutes). */
+    static final Duration REMOTE_TIMEOUT = Duration.ofMinutes(11);
+
+    private static final TypeReference<PlanView> PLAN = new TypeReference<>() { };
+    private static final TypeReference<ApplyAnswer> APPLY = new TypeReference<>() { };
+    private static final TypeReference<WorkloadView> WORKLOAD = new TypeReference<>() { };
+    private static final TypeReference<List<WorkloadView>> WORKLOADS = new TypeReference<>() { };
+    private static final TypeReference<GitView> GIT = new TypeReference<>() { };
+    private static final TypeReference<OutcomeView> OUTCOME = new TypeReference<>() { };
+    private static final TypeReference<WorkloadSample> SAMPLE = new TypeReference<>() { };
+    private static final TypeReference<List<EventView>> EVENTS = new TypeReference<>() { };
+    private static final TypeReference<EventView> EVENT = new TypeReference<>() { };
+    private static final TypeReference<StatsSnapshot> STATS = new TypeReference<>() { };
+    private static final TypeReference<RunView> RUN = new TypeReference<>() { };
+
+    private final Supplier<Client> connect;
+    private Client client;
+
+    RemoteOperations(Supplier<Client> connect) {
+        this.connect = connect;
+    }
+
+    private Client client() {
+        if (client == null) {
+            client = connect.get();
+        }
+        return client;
+    }
+
+    private static String path(String name) {
+        return "api/v1/workloads/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public boolean daemon() {
+        return true;
+    }
+
+    @Override
+    public PlanView plan(ManifestInput input, List<Workload> desired, boolean prune) {
+        return client().post("api/v1/plan?prune=" + prune, input.filesBody(), ManifestInput.FILES_TYPE,
+                Duration.ofSeconds(120), PLAN);
+    }
+
+    @Override
+    public ApplyAnswer apply(ManifestInput input, List<Workload> desired, boolean prune, boolean dryRun, int parallelism,
+                             int gracePeriod, Consumer<OutcomeView> progress) {
+        ApplyAnswer answer = client().post("api/v1/apply?prune=" + prune + "&dryRun=" + dryRun, input.filesBody(),
+                ManifestInput.FILES_TYPE, REMOTE_TIMEOUT, APPLY);
+        List<OutcomeView> result = answer.result() == null ? List.of() : answer.result();
+        if (!dryRun) {
+            result.stream().filter(o -> !o.ok() || !"unchanged".equals(o.done())).forEach(progress);
+        }
+        return new ApplyAnswer(answer.plan().withElsewhere(answer.elsewhere() == null ? List.of() : answer.elsewhere()),
+                null, result);
+    }
+
+    @Override
+    public List<WorkloadView> get(String name) {
+        return name != null ? List.of(client().get(path(name), WORKLOAD)) : client().get("api/v1/workloads", WORKLOADS);
+    }
+
+    @Override
+    public Optional<GitView> git() {
+        try {
+            return Optional.of(client().get("api/v1/git", GIT));
+        } catch (UserError e) {
+            return Optional.empty(); // 404: no git source
+        }
+    }
+
+    @Override
+    public List<OutcomeView> delete(Collection<String> names, boolean byName, int gracePeriod, DeleteProgress progress) {
+        Set<String> known = new HashSet<>();
+        client().get("api/v1/workloads", WORKLOADS).forEach(w -> known.add(w.name()));
+        List<String> unknown = names.stream().filter(n -> !known.contains(n)).toList();
+        if (!unknown.isEmpty() && byName) {
+            throw new UserError("not declared or managed on this host: " + String.join(", ", unknown)
+                    + "; nothing was deleted (see `agent get`)");
+        }
+        List<OutcomeView> outcomes = new ArrayList<>();
+        for (String n : names) {
+            if (!known.contains(n)) {
+                progress.notPresent(n);
+                continue;
+            }
+            OutcomeView o = client().delete(path(n), REMOTE_TIMEOUT, OUTCOME);
+            progress.done(o);
+            outcomes.add(o);
+        }
+        return outcomes;
+    }
+
+    @Override
+    public void logs(String name, int tail, boolean follow, OutputStream out) {
+        client().stream(path(name) + "/logs?tail=" + tail + "&follow=" + follow, out);
+    }
+
+    @Override
+    public WorkloadView describe(String name) {
+        return client().get(path(name), WORKLOAD);
+    }
+
+    @Override
+    public WorkloadSample usage(String name) {
+        try {
+            return client().get(path(name) + "/stats", SAMPLE);
+        } catch (UserError | RuntimeUnavailableException e) {
+            return null; // not sampled yet (or not running): describe still answers
+        }
+    }
+
+    @Override
+    public List<EventView> events() {
+        return client().get("api/v1/events", EVENTS);
+    }
+
+    @Override
+    public void watchEvents(Consumer<EventView> each) {
+        client().lines("api/v1/events?watch=true", line -> {
+            if (line.startsWith("data: ")) {
+                EventView e;
+                try {
+                    e = Client.json(line.substring(6), EVENT);
+                } catch (UserError notJson) {
+                    throw new UserError("the daemon sent an event that is not JSON: " + line);
+                }
+                each.accept(e);
+            }
+        });
+    }
+
+    @Override
+    public StatsSnapshot stats() {
+        return client().get("api/v1/stats", STATS);
+    }
+
+    @Override
+    public RunView reconcile() {
+        return client().post("api/v1/reconcile", new byte[0], "application/json", Duration.ofSeconds(60), RUN);
+    }
+
+    @Override
+    public RunView run(String id) {
+        return client().get("api/v1/reconcile/" + id, RUN);
+    }
+
+    @Override
+    public void close() {
+        // the JDK's HttpClient needs no closing for a command's lifetime
+    }
+}
