@@ -17,6 +17,10 @@ final class PlanPrinter {
 
     static void human(Map<String, Object> plan, PrintWriter out) {
         for (Map<String, Object> a : list(plan.get("actions"))) {
+            if ("refused".equals(a.get("action"))) {
+                out.printf("  ! %s (%s): left alone — %s%n", a.get("name"), a.get("kind"), a.get("reason"));
+                continue;
+            }
             if (!Boolean.TRUE.equals(a.get("effect"))) {
                 continue;
             }
