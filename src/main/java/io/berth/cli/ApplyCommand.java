@@ -92,7 +92,7 @@ public class ApplyCommand implements Callable<Integer> {
             Executor executor = new Executor(session.runtimes(),
                     w -> new Ownership(session.agent(), input.sourceOf(w)), parallelism, Duration.ofSeconds(gracePeriod));
             ApplyResult result = executor.execute(plan, o -> {
-                if (table && o.action().hasEffect()) {
+                if (table && (o.action().hasEffect() || !o.ok())) { // a refusal is a failure worth its line
                     PlanPrinter.progress(out, Views.outcome(o));
                 }
             });

@@ -26,6 +26,9 @@ final class DomainUpdater {
 
     /** The guest's one disk, as {@link DomainXml} defines it. */
     static final String DISK_TARGET = "vda";
+    /** virDomainMetadataType VIR_DOMAIN_METADATA_ELEMENT, and virDomainModificationImpact VIR_DOMAIN_AFFECT_LIVE. */
+    static final int METADATA_ELEMENT = 2;
+    static final int AFFECT_LIVE = 1;
 
     private final LibvirtCalls calls;
     private final LibvirtConnection connection;
@@ -97,7 +100,36 @@ final class DomainUpdater {
                         paths, persistent.hardLimitKiB() > 0,
                         Files.exists(paths.seed(name)), persistent.memoryKiB(), persistent.notes()));
         calls.run(name, "redefine domain", () -> connection.get().domainDefineXML(xml));
+        if (active) {
+            // A running domain keeps its live XML until it stops: its live metadata must carry the new
+            // recorded spec too, or the next plan would read the old disk size back from it.
+            String meta = workloadElement(name, xml);
+            calls.run(name, "update live metadata", () -> {
+                d.setMetadata(METADATA_ELEMENT, meta, "berth", DomainXml.NS, AFFECT_LIVE);
+                return null;
+            });
+        }
         return notes;
+    }
+
+    /** Berth's metadata element of a domain XML, serialised on its own and without its namespace (for virDomainSetMetadata). */
+    private static String workloadElement(String name, String domainXml) {
+        try {
+            org.w3c.dom.Document doc = DomainXml.factory().newDocumentBuilder()
+                    .parse(new org.xml.sax.InputSource(new java.io.StringReader(domainXml)));
+            org.w3c.dom.Node e = doc.getElementsByTagNameNS(DomainXml.NS, "workload").item(0);
+            javax.xml.transform.Transformer t = javax.xml.transform.TransformerFactory.newInstance().newTransformer();
+            t.setOutputProperty(javax.xml.transform.OutputKeys.OMIT_XML_DECLARATION, "yes");
+            java.io.StringWriter out = new java.io.StringWriter();
+            t.transform(new javax.xml.transform.dom.DOMSource(e), new javax.xml.transform.stream.StreamResult(out));
+            // libvirt puts the element in the namespace itself, under the key's prefix, and refuses one
+            // that declares it already: hand it over unprefixed (text is escaped, so "<berth:" is a tag).
+            String prefix = e.getPrefix() == null ? "" : e.getPrefix() + ":";
+            return out.toString().replaceAll("\\s+xmlns(:[A-Za-z0-9_-]+)?=\"" + java.util.regex.Pattern.quote(DomainXml.NS)
+                    + "\"", "").replace("<" + prefix, "<").replace("</" + prefix, "</");
+        } catch (Exception e) {
+            throw new RuntimeFailure(name, name + ": cannot write its metadata: " + e.getMessage(), e);
+        }
     }
 
     /**
