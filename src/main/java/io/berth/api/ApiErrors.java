@@ -3,6 +3,7 @@ package io.berth.api;
 import io.berth.api.dto.ErrorView;
 import io.berth.source.DesiredState;
 
+import io.berth.manifest.ManifestException;
 import io.berth.runtime.RuntimeUnavailableException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.core.MediaType;
@@ -22,6 +23,14 @@ public class ApiErrors {
     public Response invalid(ManifestBodies.Invalid e) {
         return error(Response.Status.BAD_REQUEST, e.lines.size() + (e.lines.size() == 1 ? " error" : " errors")
                 + " in the manifests; nothing was changed", e.lines);
+    }
+
+    /** The planner refused manifests against what runs (a disk that would shrink): a 400 like bad manifests. */
+    @ServerExceptionMapper
+    public Response refused(ManifestException e) {
+        List<String> lines = e.errors().stream().map(Object::toString).toList();
+        return error(Response.Status.BAD_REQUEST, lines.size() + (lines.size() == 1 ? " error" : " errors")
+                + " in the manifests; nothing was changed", lines);
     }
 
     @ServerExceptionMapper

@@ -1,5 +1,7 @@
 package io.berth.cli;
 
+import io.berth.runtime.DeletedDisks;
+
 import io.berth.reconcile.Answers;
 import io.berth.api.Views;
 import io.berth.api.dto.ApplyAnswer;
@@ -88,7 +90,7 @@ final class LocalOperations implements Operations {
         Executor executor = new Executor(s.runtimes(), w -> new Ownership(s.agent(), input.sourceOf(w)), parallelism,
                 Duration.ofSeconds(gracePeriod));
         ApplyResult result = executor.execute(plan, o -> {
-            if (o.action().hasEffect()) {
+            if (o.action().hasEffect() || !o.ok()) { // a refusal is a failure worth its line
                 progress.accept(Answers.outcome(o));
             }
         });
@@ -188,6 +190,17 @@ final class LocalOperations implements Operations {
     @Override
     public RunView run(String id) {
         throw noReconcile();
+    }
+
+    @Override
+    public DeletedDisks.Restored restoreDeleted(String name, String stamp) {
+        Duration retention;
+        try {
+            retention = DeletedDisks.retentionFromEnvironment();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        return DeletedDisks.restore(session().runtimes(), name, stamp, retention);
     }
 
     private static UserError noReconcile() {

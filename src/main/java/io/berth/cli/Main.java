@@ -38,7 +38,7 @@ public final class Main {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new BerthCommand())
+        return new CommandLine(new BerthCommand()).addSubcommand(new RestoreCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 // picocli's default exit code for a bad option is 2, which `plan` uses for "changes":
                 // a pipeline must never read a typo as a diff, so usage errors are 1 like any bad input.
@@ -56,6 +56,11 @@ public final class Main {
                     return switch (e) {
                         case RuntimeUnavailableException u -> fail(cmd, u.getMessage(), ExitCodes.UNREACHABLE);
                         case RuntimeFailure f -> fail(cmd, f.getMessage(), ExitCodes.FAILED);
+                        case io.berth.manifest.ManifestException m -> {
+                            m.errors().forEach(cmd.getErr()::println); // refused by the planner, at the fields
+                            yield fail(cmd, m.errors().size() + (m.errors().size() == 1 ? " error" : " errors")
+                                    + " in the manifests; nothing was changed", ExitCodes.FAILED);
+                        }
                         case UserError u -> {
                             u.details().forEach(cmd.getErr()::println);
                             yield fail(cmd, u.getMessage(), ExitCodes.FAILED);

@@ -1,5 +1,7 @@
 package io.berth.cli;
 
+import io.berth.runtime.DeletedDisks;
+
 import io.berth.api.dto.ApplyAnswer;
 import io.berth.api.dto.EventView;
 import io.berth.api.dto.GitView;
@@ -84,6 +86,9 @@ interface Operations extends AutoCloseable {
 
     /** A reconcile run as it is now (daemon only). */
     RunView run(String id);
+
+    /** Puts a deleted VM's kept disk back in place (the newest set, or {@code stamp}). */
+    DeletedDisks.Restored restoreDeleted(String name, String stamp);
 
     @Override
     void close();

@@ -24,6 +24,10 @@ final class PlanPrinter {
 
     static void human(PlanView plan, PrintWriter out) {
         for (ActionView a : plan.actions()) {
+            if ("refused".equals(a.action())) {
+                out.printf("  ! %s (%s): left alone — %s%n", a.name(), a.kind(), a.reason());
+                continue;
+            }
             if (!a.effect()) {
                 continue;
             }

@@ -1,5 +1,7 @@
 package io.berth.cli;
 
+import io.berth.runtime.DeletedDisks;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.berth.api.dto.ApplyAnswer;
 import io.berth.api.dto.EventView;
@@ -178,6 +180,13 @@ final class RemoteOperations implements Operations {
     @Override
     public RunView run(String id) {
         return client().get("api/v1/reconcile/" + id, RUN);
+    }
+
+    @Override
+    public DeletedDisks.Restored restoreDeleted(String name, String stamp) {
+        return client().post("api/v1/restore?deleted=true&name=" + URLEncoder.encode(name, StandardCharsets.UTF_8)
+                + (stamp == null ? "" : "&kept=" + URLEncoder.encode(stamp, StandardCharsets.UTF_8)),
+                new byte[0], "application/json", Duration.ofSeconds(120), new TypeReference<>() { });
     }
 
     @Override

@@ -66,6 +66,18 @@ public interface BerthConfig {
 
     RestartConfig restart();
 
+    RetentionConfig retention();
+
+    /** How long Berth keeps data it moved aside instead of deleting it. */
+    interface RetentionConfig {
+        /**
+         * A deleted (or replaced) VM's disk and console log, under {@code STATE/deleted/NAME/STAMP/}:
+         * restorable with {@code agent restore NAME --deleted} until then, removed by the daemon after.
+         */
+        @WithDefault("72h")
+        Duration deleted();
+    }
+
 
     /** What workloads may reserve: capacity minus reservations, times the overcommit ratios. */
     interface AdmissionConfig {

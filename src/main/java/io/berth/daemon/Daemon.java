@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code agent serve}'s running parts, started and stopped in order: the watched directory, the git
- * source, the runtimes' event streams and the periodic resync feed names into the work queue,
+ * source, the runtimes' event streams and the periodic resync feed names (the retention sweep of kept
+ * disks runs on the same timer) into the work queue,
  * which runs one reconcile per name at a time, in parallel across names (level-triggered). State
  * lives on the runtime objects, so a restart is a relist. Everything is made by {@link Wiring};
  * {@link Startup} calls {@link #start} and {@link #stop}.
@@ -45,12 +46,14 @@ public class Daemon {
     private final GitSource git;
     private final WorkQueue<String> queue;
     private final Resync resync;
+    private final RetentionSweep sweep;
     private final List<AutoCloseable> watches = new ArrayList<>();
     private ScheduledExecutorService timer;
 
     public Daemon(BerthConfig config, GitConfig gitConfig, Agent agent, HostIdentity host, Token token,
                   RuntimeSet runtimes, Admission admission, ManifestDirectory directory, GitSource git,
-                  WorkQueue<String> queue, Resync resync) {
+                  WorkQueue<String> queue, Resync resync, RetentionSweep sweep) {
+        this.sweep = sweep;
         this.config = config;
         this.gitConfig = gitConfig;
         this.agent = agent;
@@ -79,6 +82,7 @@ public class Daemon {
         }
         timer = DaemonThreads.scheduled("resync");
         timer.scheduleWithFixedDelay(resync::run, 0, config.resyncInterval().toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(sweep::run, 0, sweep.interval().toMillis(), TimeUnit.MILLISECONDS);
         Admission.Allocatable a = admission.allocatable();
         LOG.infof("berth agent %s (host %s%s): watching %s, %d runtime(s), resync every %s%s; allocatable %s cpu, %s memory",
                 agent.name(), host.hostName(), host.labels().isEmpty() ? "" : " " + host.labels(),

@@ -92,8 +92,8 @@ public class Wiring {
 
     @Produces
     @Singleton
-    RuntimeSet runtimes(BerthConfig config, Agent agent) {
-        return RuntimeSet.forAgent(agent.name(), config.stateDir());
+    RuntimeSet runtimes(BerthConfig config, Agent agent, HostPolicy policy) {
+        return RuntimeSet.forAgent(agent.name(), config.stateDir(), policy);
     }
 
     @Produces

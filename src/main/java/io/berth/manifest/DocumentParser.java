@@ -35,6 +35,7 @@ final class DocumentParser {
     /** The workload, or null when the document has any error (all of them recorded). */
     ManifestParser.Parsed parse(Node root) {
         int before = r.errorCount();
+        r.takePositions();
         if (!(root instanceof MappingNode)) {
             String hint = root instanceof SequenceNode ? " (to put several manifests in one file, separate them with ---)" : "";
             r.error(root, "", "a manifest must be a mapping with apiVersion, kind, metadata and spec, got "
@@ -78,7 +79,7 @@ final class DocumentParser {
         if (r.errorCount() > before || name == null || resources == null || workloadSpec == null) {
             return null;
         }
-        Workload w = new Workload(name, labels, resources, placement, workloadSpec, r.origin(root));
+        Workload w = new Workload(name, labels, resources, placement, workloadSpec, r.origin(root), r.takePositions());
         return new ManifestParser.Parsed(w, r.origin(metadata.get("name")));
     }
 

@@ -26,6 +26,8 @@ final class NodeReader {
 
     private final Path file;
     private final List<ManifestError> errors;
+    /** Where each field of the current document was written (its value), by dotted path. */
+    private Map<String, Origin> positions = new LinkedHashMap<>();
 
     NodeReader(Path file, List<ManifestError> errors) {
         this.file = file;
@@ -35,6 +37,13 @@ final class NodeReader {
     Origin origin(Node node) {
         Mark m = node.getStartMark();
         return m == null ? Origin.unknown(file) : new Origin(file, m.getLine() + 1, m.getColumn() + 1);
+    }
+
+    /** Starts a new document's field positions; returns the finished ones of the previous. */
+    Map<String, Origin> takePositions() {
+        Map<String, Origin> done = positions;
+        positions = new LinkedHashMap<>();
+        return done;
     }
 
     void error(Node at, String field, String message) {
@@ -124,6 +133,9 @@ final class NodeReader {
             error(e.getValue().getKeyNode(), join(path, name), message);
             it.remove();
         }
+        // Kept per field so a rule that needs the host's state (a disk that cannot shrink) can
+        // point at the field, like every other manifest error.
+        entries.forEach((name, t) -> positions.put(join(path, name), origin(t.getValueNode())));
         return new Fields(this, path, (MappingNode) node, entries);
     }
 

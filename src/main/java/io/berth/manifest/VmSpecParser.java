@@ -6,6 +6,8 @@ import io.berth.manifest.VmSpec.Hypervisor;
 import io.berth.manifest.VmSpec.Kernel;
 import io.berth.manifest.VmSpec.Network;
 import io.berth.manifest.VmSpec.NetworkType;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -55,6 +57,15 @@ final class VmSpecParser {
             return null;
         }
         String image = imagePath(d, "image", true);
+        if (image != null && Files.exists(Path.of(image)) && ImageChain.available()) {
+            // The base's whole backing chain, not only its own path (a missing base is the runtime's
+            // to report: it may appear before the apply; a host without qemu-img cannot run VMs anyway).
+            String problem = ImageChain.problem(images, Path.of(image));
+            if (problem != null) {
+                r.error(d.get("image"), d.path("image"), problem);
+                image = null;
+            }
+        }
         Long size = d.has("size") ? d.quantity("size", Quantities::parseMemory) : Long.valueOf(0);
         return image == null || size == null ? null : new Disk(image, size);
     }

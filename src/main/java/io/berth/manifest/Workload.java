@@ -13,9 +13,37 @@ import java.util.Objects;
  * @param placement host selection, or null for "any host"
  * @param spec     the kind-specific part
  * @param origin   where the document starts (not part of equality of meaning; see {@link #sameSpec})
+ * @param positions where each field's value was written, by dotted path ({@code spec.disk.size}); empty
+ *                  for a workload not read from a manifest file (a recorded spec). Not part of equality.
  */
 public record Workload(String name, Map<String, String> labels, Resources resources, Placement placement,
-                       WorkloadSpec spec, Origin origin) {
+                       WorkloadSpec spec, Origin origin, Map<String, Origin> positions) {
+
+    public Workload {
+        positions = positions == null ? Map.of() : Map.copyOf(positions);
+    }
+
+    /** Without field positions (built in code, or read back from a record). */
+    public Workload(String name, Map<String, String> labels, Resources resources, Placement placement,
+                    WorkloadSpec spec, Origin origin) {
+        this(name, labels, resources, placement, spec, origin, Map.of());
+    }
+
+    /** Where {@code field} was written, else where the document starts: where an error about it points. */
+    public Origin at(String field) {
+        return positions.getOrDefault(field, origin);
+    }
+
+    /** Positions say where, not what: two reads of the same manifest at other lines are equal. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Workload w && sameSpec(w) && Objects.equals(origin, w.origin);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, labels, resources, placement, spec, origin);
+    }
 
     public Kind kind() {
         return switch (spec) {
@@ -31,6 +59,6 @@ public record Workload(String name, Map<String, String> labels, Resources resour
     }
 
     public Workload withResources(Resources r) {
-        return new Workload(name, labels, r, placement, spec, origin);
+        return new Workload(name, labels, r, placement, spec, origin, positions);
     }
 }

@@ -20,7 +20,7 @@ public sealed interface Action {
 
     /** Whether carrying it out changes the host. */
     default boolean hasEffect() {
-        return !(this instanceof Unchanged);
+        return !(this instanceof Unchanged) && !(this instanceof Refused);
     }
 
     /** A short verb for tables and JSON: create, update, recreate, start, delete, unchanged. */
@@ -32,6 +32,7 @@ public sealed interface Action {
             case Start s -> "start";
             case Delete d -> "delete";
             case Unchanged u -> "unchanged";
+            case Refused r -> "refused";
         };
     }
 
@@ -39,6 +40,7 @@ public sealed interface Action {
     default String description() {
         return switch (this) {
             case UpdateInPlace u -> u.startAfter() ? "update in place, then start" : "update in place";
+            case Refused r -> "left alone";
             default -> verb();
         };
     }
@@ -113,6 +115,26 @@ public sealed interface Action {
 
         public Kind kind() {
             return desired.kind();
+        }
+    }
+
+    /**
+     * A change Berth will not make, because making it could lose data: the workload is left as it
+     * runs and the reason is reported. Carrying it out does nothing; its outcome is a failure.
+     *
+     * @param desired what the manifest asks for, or null when nothing declares it (a prune)
+     * @param error   the manifest field at fault (a disk that would shrink), or null when the fault is
+     *                on the host (a recorded spec Berth cannot read); a plan with any such error is
+     *                refused whole ({@link Planner#plan})
+     */
+    record Refused(Observed observed, Workload desired, io.berth.manifest.ManifestError error, String reason)
+            implements Action {
+        public String name() {
+            return observed.name();
+        }
+
+        public Kind kind() {
+            return observed.kind();
         }
     }
 }

@@ -3,6 +3,8 @@ package io.berth.plan;
 import io.berth.manifest.ContainerSpec;
 import io.berth.manifest.ContainerSpec.RestartPolicy;
 import io.berth.manifest.Kind;
+import io.berth.manifest.ManifestError;
+import io.berth.manifest.ManifestException;
 import io.berth.manifest.Quantities;
 import io.berth.manifest.Resources;
 import io.berth.manifest.Workload;
@@ -26,6 +28,8 @@ import java.util.stream.Collectors;
  * <p>Spec fields are compared with the spec Berth recorded at creation (so defaults the runtime
  * fills in never show as changes); limits are compared with what the runtime enforces now (so a
  * limit changed by hand shows as drift, and an in-place update is not undone by stale records).
+ * A VM's disk follows {@link DiskRules}: it grows in place, never shrinks, survives a recreate
+ * unless its image changed, and a VM whose record cannot be read is left alone.
  */
 public final class Planner {
 
@@ -45,30 +49,57 @@ public final class Planner {
         if (options.prune()) {
             for (Observed o : observed) {
                 if (!desiredNames.contains(o.name()) && options.sources().contains(o.source())) {
-                    actions.add(new Action.Delete(o, "no longer declared in " + o.source()
-                            + (o.kind() == Kind.VirtualMachine ? "; its disk is deleted too" : "")));
+                    actions.add(unreadableVm(o) ? DiskRules.unreadable(o, null)
+                            : new Action.Delete(o, "no longer declared in " + o.source() + DiskRules.deleted(o)));
                 }
             }
         }
         actions.sort(Comparator.comparing(Action::name));
+        // A manifest asking for what would lose data (a smaller disk) is refused whole, like an
+        // invalid one: nothing of it is applied.
+        List<ManifestError> refused = actions.stream().filter(a -> a instanceof Action.Refused r && r.error() != null)
+                .map(a -> ((Action.Refused) a).error()).sorted(ManifestError.BY_POSITION).toList();
+        if (!refused.isEmpty()) {
+            throw new ManifestException(refused);
+        }
         return new Plan(List.copyOf(actions));
     }
 
-    /** The decision for one workload: what {@link #plan} does per name, for the daemon's per-name reconcile. */
+    /** The refusal to touch a VM whose recorded spec cannot be read (see {@link #unreadableVm}). */
+    public static Action.Refused unreadable(Observed o) {
+        return DiskRules.unreadable(o, null);
+    }
+
+    /** A VM whose recorded spec cannot be read: never deleted, recreated or changed. */
+    public static boolean unreadableVm(Observed o) {
+        return o.kind() == Kind.VirtualMachine && o.applied() == null;
+    }
+
+    /**
+     * The decision for one workload: what {@link #plan} does per name, for the daemon's per-name
+     * reconcile. A change that would lose data is an {@link Action.Refused}, never thrown.
+     */
     public static Action decide(Workload d, Observed o) {
         if (o == null) {
             return new Action.Create(d, "not present on this host");
         }
+        if (unreadableVm(o)) {
+            return DiskRules.unreadable(o, d);
+        }
         if (o.kind() != d.kind()) {
             return new Action.Recreate(d, o, List.of(new FieldChange("kind", o.kind().name(), d.kind().name(),
-                    false, "a workload cannot change kind")), false, "kind changed");
+                    false, "a workload cannot change kind")), false, "kind changed" + DiskRules.recreated(d, o, true));
         }
         if (o.applied() == null) {
             return new Action.Recreate(d, o, List.of(), false,
                     "its recorded spec is missing or unreadable, so Berth cannot tell what it runs");
         }
+        Action.Refused shrink = DiskRules.shrink(d, o);
+        if (shrink != null) {
+            return shrink;
+        }
         if (o.state() == WorkloadState.Dead) {
-            return new Action.Recreate(d, o, List.of(), true, "the runtime reports it dead" + keptDisk(d, true));
+            return new Action.Recreate(d, o, List.of(), true, "the runtime reports it dead" + DiskRules.recreated(d, o, false));
         }
         List<FieldChange> changes = new ArrayList<>(limitChanges(d, o));
         // Compare everything else with the recorded spec; limits were compared with the runtime above.
@@ -78,20 +109,27 @@ public final class Planner {
                 && d.resources().requests().equals(d.resources().limits());
         Workload appliedWithDesiredLimits = o.applied().withResources(new Resources(d.resources().limits(),
                 requestsFollowLimits ? d.resources().requests() : recorded.requests(), d.resources().pids()));
+        boolean replacesDisk = DiskRules.replacesDisk(d, o);
         for (String[] c : SpecDiff.diff(appliedWithDesiredLimits, d)) {
+            if (c[0].equals(DiskRules.SIZE) && !replacesDisk) {
+                changes.add(DiskRules.growth(d, o)); // a kept disk only grows (a shrink was refused above)
+                continue;
+            }
             changes.add(new FieldChange(c[0], c[1], c[2], false, ChangePolicy.recreateReason(d.kind(), c[0])));
         }
         List<FieldChange> recreating = changes.stream().filter(c -> !c.inPlace()).toList();
         if (!recreating.isEmpty()) {
-            boolean keepData = changes.stream().noneMatch(c -> c.field().startsWith("spec.disk."));
-            return new Action.Recreate(d, o, List.copyOf(changes), keepData, (recreating.size() == 1
+            return new Action.Recreate(d, o, List.copyOf(changes), !replacesDisk, (recreating.size() == 1
                     ? recreating.getFirst().field() + " cannot change in place"
-                    : recreating.size() + " fields cannot change in place") + keptDisk(d, keepData));
+                    : recreating.size() + " fields cannot change in place") + DiskRules.recreated(d, o, replacesDisk));
         }
         String startReason = startReason(d, o);
         if (!changes.isEmpty()) {
+            boolean grows = changes.stream().anyMatch(c -> c.field().equals(DiskRules.SIZE));
+            boolean limits = changes.stream().anyMatch(c -> !c.field().equals(DiskRules.SIZE));
             return new Action.UpdateInPlace(d, o, List.copyOf(changes), startReason != null,
-                    "limits differ from what the runtime enforces");
+                    grows && !limits ? "its disk grows" : grows ? "its disk grows and limits differ from what the runtime enforces"
+                            : "limits differ from what the runtime enforces");
         }
         if (startReason != null) {
             return new Action.Start(d, o, startReason);
@@ -135,14 +173,6 @@ public final class Planner {
             }
         }
         return out;
-    }
-
-    /** What happens to a VM's disk when it is recreated, for the plan's reason. */
-    private static String keptDisk(Workload d, boolean keepData) {
-        if (d.kind() != Kind.VirtualMachine) {
-            return "";
-        }
-        return keepData ? "; its disk is kept" : "; its disk is replaced by a new clone of the base image";
     }
 
     /** Why a present but not running workload should be started, or null to leave it. */

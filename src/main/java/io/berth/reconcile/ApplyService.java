@@ -82,7 +82,9 @@ public final class ApplyService {
     }
 
     /**
-     * What applying the request would change on this host; nothing is recorded. Workloads placed
+     * What applying the request would change on this host; nothing is recorded. A request that
+     * asks for what would lose data (a smaller disk) is refused whole with the fields' positions
+     * ({@link io.berth.manifest.ManifestException}, from the planner), before anything is recorded. Workloads placed
      * on other hosts are recorded by an apply too (the source is the whole set) but not planned here.
      */
     public Plan plan(Request request) {
@@ -132,7 +134,8 @@ public final class ApplyService {
             List<OutcomeView> result = new ArrayList<>(await(pending, timeout));
             for (Action a : plan.actions()) {
                 if (!a.hasEffect()) {
-                    result.add(Answers.outcome(new io.berth.reconcile.Outcome(a, null, Duration.ZERO, List.of())));
+                    result.add(Answers.outcome(new io.berth.reconcile.Outcome(a,
+                            a instanceof Action.Refused r ? r.reason() : null, Duration.ZERO, List.of())));
                 }
             }
             result.sort(java.util.Comparator.comparing(OutcomeView::name));

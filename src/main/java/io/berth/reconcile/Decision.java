@@ -59,4 +59,13 @@ sealed interface Decision {
     /** Running, up to date, but its health check failed and it may restart now: stop and start it. */
     record RestartUnhealthy(Action action) implements Decision {
     }
+
+    /**
+     * The planner refused the change (it could lose data): nothing is done, the reason is the
+     * status and, when it is new, an event. Looked at again at every resync, not retried sooner.
+     *
+     * @param firstSeen the reason differs from the one last recorded, so it deserves an event
+     */
+    record LeftAlone(Action.Refused action, boolean firstSeen) implements Decision {
+    }
 }

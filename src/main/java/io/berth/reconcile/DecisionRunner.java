@@ -90,6 +90,17 @@ final class DecisionRunner {
                 report(name, generation, p.action(), "pending: " + p.reason());
                 yield new WorkQueue.RequeueAfter(PENDING_RECHECK, "waiting for capacity");
             }
+            case Decision.LeftAlone l -> {
+                if (l.firstSeen()) {
+                    book.event(name, "Refused", l.action().reason());
+                    LOG.warnf("%s: %s", name, l.action().reason());
+                }
+                // Unreadable record: Berth does not know what runs (Unknown); a refused manifest change: Failed.
+                put(name, l.action().error() == null ? StatusBook.Phase.Unknown : StatusBook.Phase.Failed,
+                        l.action().verb(), l.action().reason(), notes(o), null);
+                report(name, generation, l.action(), l.action().reason());
+                yield new WorkQueue.Done();
+            }
             case Decision.Act a -> act(f, a, generation);
             case Decision.RestartUnhealthy r -> restartUnhealthy(f, generation);
         };
@@ -223,6 +234,7 @@ final class DecisionRunner {
             case Action.Start s -> "Started";
             case Action.Delete d -> "Deleted";
             case Action.Unchanged u -> "Unchanged";
+            case Action.Refused r -> "Refused";
         };
     }
 

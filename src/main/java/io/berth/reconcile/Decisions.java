@@ -14,7 +14,8 @@ import java.time.Instant;
  * The reconciler's rules, as a function from what is known about one workload to a
  * {@link Decision}: ownership (delete only what a source of this daemon declared, or what the API
  * asked to delete), the planner's action, detect-only, the restart back-off, admission, and the
- * health-check restart. It acts on nothing; the two pieces of bookkeeping that must be consulted
+ * health-check restart, and the planner's refusals (a change that could lose data is left alone,
+ * also on prune). It acts on nothing; the two pieces of bookkeeping that must be consulted
  * only when a rule reaches them (the back-off clock starts when asked, admission reserves when it
  * admits) come in through {@link Gates}. Stateless and thread-safe.
  */
@@ -53,10 +54,16 @@ final class Decisions {
             if (have == null || !(f.deleteRequested() || f.sourceKnown())) {
                 return new Decision.Forget(); // not ours to remove: no source of this daemon declared it
             }
-            action = new Action.Delete(have, f.deleteRequested() ? "deletion requested"
+            // A VM Berth cannot read is never pruned; deleting it on request keeps its disk aside.
+            action = !f.deleteRequested() && Planner.unreadableVm(have) ? Planner.unreadable(have)
+                    : new Action.Delete(have, f.deleteRequested() ? "deletion requested"
                     : "no longer declared in " + have.source());
         } else {
             action = Planner.decide(want, have);
+        }
+        if (action instanceof Action.Refused refused) {
+            StatusBook.Status before = f.status();
+            return new Decision.LeftAlone(refused, before == null || !refused.reason().equals(before.lastError()));
         }
         if (!action.hasEffect()) {
             return steady(f, gates, action);

@@ -56,7 +56,9 @@ public final class Executor {
         try {
             for (Action action : plan.actions()) {
                 if (!action.hasEffect()) {
-                    Outcome nothing = new Outcome(action, null, Duration.ZERO, List.of());
+                    // A refused change is reported as the failure it is: the host does not match the manifest.
+                    Outcome nothing = new Outcome(action, action instanceof Action.Refused r ? r.reason() : null,
+                            Duration.ZERO, List.of());
                     progress.accept(nothing);
                     outcomes.add(nothing);
                     continue;
@@ -86,7 +88,7 @@ public final class Executor {
             switch (action) {
                 case Action.Create c -> notes.addAll(createAndStart(c.desired()));
                 case Action.UpdateInPlace u -> {
-                    runtime(u.kind()).updateLimits(u.name(), u.desired().resources());
+                    notes.addAll(runtime(u.kind()).update(u.desired()));
                     if (u.startAfter()) {
                         notes.addAll(runtime(u.kind()).start(u.name()));
                     }
@@ -100,10 +102,12 @@ public final class Executor {
                 case Action.Start s -> notes.addAll(runtime(s.kind()).start(s.name()));
                 case Action.Delete d -> {
                     runtime(d.kind()).stop(d.name(), grace);
+                    // Not kept in place: a VM's disk is moved aside for the retention, never deleted here.
                     runtime(d.kind()).remove(d.name(), false);
                 }
                 case Action.Unchanged u -> {
                 }
+                case Action.Refused r -> error = r.reason();
             }
         } catch (RuntimeFailure | RuntimeUnavailableException e) {
             error = e.getMessage().startsWith(action.name() + ":") ? e.getMessage()

@@ -24,7 +24,7 @@ public record Outcome(Action action, String error, Duration took, List<String> n
         return error == null;
     }
 
-    /** Past-tense verb for progress lines: created, updated, recreated, started, deleted, unchanged. */
+    /** Past-tense verb for progress lines: created, updated, recreated, started, deleted, left alone, unchanged. */
     public String done() {
         return switch (action.verb()) {
             case "create" -> "created";
@@ -32,6 +32,7 @@ public record Outcome(Action action, String error, Duration took, List<String> n
             case "recreate" -> "recreated";
             case "start" -> "started";
             case "delete" -> "deleted";
+            case "refused" -> "left alone";
             default -> "unchanged";
         };
     }

@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  */
 public final class StatusBook implements SourceEvents {
 
-    public enum Phase { Pending, Creating, Running, Stopped, Failed, Drifted, Deleting }
+    /** {@code Unknown}: Berth cannot read what it recorded on the object, so it leaves it alone. */
+    public enum Phase { Pending, Creating, Running, Stopped, Failed, Drifted, Deleting, Unknown }
 
     /**
      * @param lastAction  the verb of the last decision (create, update, start, unchanged, …)

@@ -50,14 +50,28 @@ public interface Runtime extends AutoCloseable {
     /** Apply new hard limits to an existing workload without recreating it. */
     void updateLimits(String name, Resources resources);
 
+    /**
+     * Apply the in-place changes the planner found ({@code desired} differs from what runs only in
+     * fields it marked in place): the limits, and for a VM a larger disk. The default is limits
+     * only, all a container can change.
+     *
+     * @return notes for the operator on what was done (empty when there is nothing to say)
+     */
+    default List<String> update(Workload desired) {
+        updateLimits(desired.name(), desired.resources());
+        return List.of();
+    }
+
     /** Stop gracefully, killing after {@code grace}. Idempotent on a stopped one. */
     void stop(String name, Duration grace);
 
     /**
      * Remove the workload. Idempotent: a missing workload is not an error.
      *
-     * @param keepData keep the data it alone owns (a VM's disk) for the object that replaces it;
-     *                 false deletes it too. Docker named volumes are always kept.
+     * @param keepData keep the data it alone owns (a VM's disk) in place for the object that
+     *                 replaces it; false moves it out of the way. Data is never deleted here: a VM's
+     *                 disk is kept aside for the retention ({@link KeptData}), Docker named volumes
+     *                 are always kept.
      */
     void remove(String name, boolean keepData);
 

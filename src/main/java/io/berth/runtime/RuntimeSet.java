@@ -1,5 +1,6 @@
 package io.berth.runtime;
 
+import io.berth.manifest.HostPolicy;
 import io.berth.manifest.Kind;
 import io.berth.runtime.docker.DockerRuntime;
 import io.berth.runtime.libvirt.LibvirtRuntime;
@@ -37,11 +38,16 @@ public final class RuntimeSet implements AutoCloseable {
 
     /** DOCKER_HOST and BERTH_LIBVIRT_URI choose the daemons; VM files live under {@code stateDir}. */
     public static RuntimeSet forAgent(String agent, Path stateDir) {
+        return forAgent(agent, stateDir, HostPolicy.fromEnvironment());
+    }
+
+    /** As {@link #forAgent(String, Path)}, with base images (and their chains) checked against {@code policy} at create. */
+    public static RuntimeSet forAgent(String agent, Path stateDir, HostPolicy policy) {
         Map<Kind, Runtime> runtimes = new EnumMap<>(Kind.class);
         runtimes.put(Kind.Container, new DockerRuntime(agent));
         if (LibvirtRuntime.installed()) {
             runtimes.put(Kind.VirtualMachine, new LibvirtRuntime(agent,
-                    System.getenv().getOrDefault("BERTH_LIBVIRT_URI", "qemu:///system"), stateDir));
+                    System.getenv().getOrDefault("BERTH_LIBVIRT_URI", "qemu:///system"), stateDir, policy));
         }
         return new RuntimeSet(runtimes);
     }
@@ -129,6 +135,11 @@ public final class RuntimeSet implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /** The runtime that keeps data aside for this kind ({@link KeptData}), if it has one. */
+    public Optional<KeptData> keptData(Kind kind) {
+        return get(kind).filter(r -> r instanceof KeptData).map(r -> (KeptData) r);
     }
 
     /** The runtime that holds a managed object of this name, if any. */

@@ -40,6 +40,19 @@ class VmLifecycleIT {
         agent.run("delete", vm, "--grace-period", "1");
         agent.run("delete", vm + "-kvm", "--grace-period", "1");
         Virsh.removeAgentDomains(agent.name());
+        // Deleted VMs' disks are kept (under the state directory): this test's own go.
+        for (String name : java.util.List.of(vm, vm + "-kvm")) {
+            Path kept = Path.of("/var/lib/berth/deleted").resolve(name);
+            if (Files.exists(kept)) {
+                try (var all = Files.walk(kept)) {
+                    for (Path f : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
     }
 
     private void writeVm(String name, String hypervisor, String cpu, String cmdline) throws IOException {
@@ -125,7 +138,14 @@ class VmLifecycleIT {
         Agent.Result delete = agent.run("delete", vm, "--grace-period", "1");
         assertThat(delete.exit()).as(delete.toString()).isZero();
         assertThat(Virsh.run("dominfo", domain).exit()).isNotZero();
-        assertThat(disk).as("delete removes the VM's own disk").doesNotExist();
+        // Was "delete removes the VM's own disk": now the disk is moved aside for the retention (VmDataIT has the rest).
+        assertThat(disk).as("delete moves the VM's disk out of its place").doesNotExist();
+        try (var kept = Files.list(Path.of("/var/lib/berth/deleted").resolve(vm))) {
+            Path set = kept.findFirst().orElseThrow();
+            assertThat(Files.readAttributes(set.resolve("disk.qcow2"), BasicFileAttributes.class).fileKey())
+                    .as("the very disk, kept aside").isEqualTo(diskInode);
+            assertThat(firstBytes(set.resolve("disk.qcow2"))).startsWith("berth-guest-was-here");
+        }
     }
 
     @Test

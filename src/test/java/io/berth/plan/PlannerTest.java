@@ -229,17 +229,111 @@ class PlannerTest {
         assertThat(up.reason()).contains("its disk is kept");
     }
 
+    /** The base fixture's vm with another disk (and the disk field's positions from a parse). */
+    static Workload vmWithDisk(String image, String size) {
+        String yaml = """
+                apiVersion: berth.io/v1
+                kind: VirtualMachine
+                metadata: {name: vm}
+                spec:
+                  resources:
+                    limits: {cpu: "1.5", memory: 512Mi}
+                  disk: {image: %s, size: %s}
+                """.formatted(image, size);
+        io.berth.manifest.ManifestParser.ParseResult r = new io.berth.manifest.ManifestParser(
+                new io.berth.manifest.HostPolicy(List.of(Path.of("/var/lib/berth/images"))))
+                .parse(Path.of("vm.yaml"), yaml);
+        assertThat(r.errors()).isEmpty();
+        return r.workloads().getFirst();
+    }
+
+    static Workload baseVm() {
+        return load("base.yaml").stream().filter(w -> w.name().equals("vm")).findFirst().orElseThrow();
+    }
+
     @Test
-    void vmDiskChangeRecreatesWithANewDiskAndSaysSo() {
-        Workload vm = load("base.yaml").stream().filter(w -> w.name().equals("vm")).findFirst().orElseThrow();
-        io.berth.manifest.VmSpec spec = (io.berth.manifest.VmSpec) vm.spec();
-        Workload bigger = new Workload(vm.name(), vm.labels(), vm.resources(), vm.placement(),
-                new io.berth.manifest.VmSpec(spec.hypervisor(), new io.berth.manifest.VmSpec.Disk(spec.disk().image(), 2L << 30),
-                        spec.kernel(), spec.cloudInit(), spec.network()), vm.origin());
-        Action a = Planner.decide(bigger, running(vm));
-        assertThat(a).isInstanceOf(Action.Recreate.class);
-        assertThat(((Action.Recreate) a).keepData()).isFalse();
-        assertThat(a.reason()).contains("new clone of the base image");
-        assertThat(a.changesList()).extracting(FieldChange::field).containsExactly("spec.disk.size");
+    void aLargerDiskGrowsInPlaceAndKeepsTheDomain() {
+        Action a = Planner.decide(vmWithDisk("/var/lib/berth/images/base.qcow2", "2Gi"), running(baseVm()));
+        assertThat(a).isInstanceOf(Action.UpdateInPlace.class);
+        assertThat(a.description()).isEqualTo("update in place");
+        assertThat(a.reason()).isEqualTo("its disk grows");
+        assertThat(a.changesList()).singleElement().satisfies(c -> {
+            assertThat(c.field()).isEqualTo("spec.disk.size");
+            assertThat(c.from()).isEqualTo("1Gi");
+            assertThat(c.to()).isEqualTo("2Gi");
+            assertThat(c.inPlace()).isTrue();
+            assertThat(c.why()).contains("virDomainBlockResize");
+        });
+    }
+
+    @Test
+    void aSmallerDiskIsRefusedAtTheFieldsPositionAndTheWholePlanWithIt() {
+        Workload smaller = vmWithDisk("/var/lib/berth/images/base.qcow2", "512Mi");
+        Action a = Planner.decide(smaller, running(baseVm()));
+        assertThat(a).isInstanceOf(Action.Refused.class);
+        assertThat(a.hasEffect()).isFalse();
+        io.berth.manifest.ManifestError e = ((Action.Refused) a).error();
+        assertThat(e.toString()).isEqualTo("vm.yaml:7:57: spec.disk.size: cannot shrink a disk from 1Gi to 512Mi"
+                + " (Berth never discards disk data; valid: 1Gi or more, or a new spec.disk.image, which replaces the"
+                + " disk and keeps the old one aside)");
+        // plan/apply: nothing of the set is applied, not even the others' changes.
+        List<Workload> set = new java.util.ArrayList<>(load("memory-changed.yaml").stream()
+                .filter(w -> !w.name().equals("vm")).toList());
+        set.add(smaller);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Planner.plan(set, runningBase(), NO_PRUNE))
+                .isInstanceOf(io.berth.manifest.ManifestException.class)
+                .hasMessage(e.toString());
+        // Leaving size out (the base's size) is a shrink too when a size was recorded.
+        assertThat(Planner.decide(vmWithDisk("/var/lib/berth/images/base.qcow2", "null"), running(baseVm())))
+                .isInstanceOf(Action.Refused.class).extracting(Action::reason).asString()
+                .contains("to the base image's size");
+    }
+
+    @Test
+    void aRecreateKeepsTheDiskUnlessTheImageChangedAndThenKeepsTheOldOneAside() {
+        Workload vm = baseVm();
+        Workload moreVcpus = vm.withResources(new io.berth.manifest.Resources(
+                new io.berth.manifest.Limits(2500, 512L << 20), new io.berth.manifest.Limits(2500, 512L << 20), 0));
+        Action keep = Planner.decide(moreVcpus, running(vm));
+        assertThat(keep).isInstanceOf(Action.Recreate.class);
+        assertThat(((Action.Recreate) keep).keepData()).isTrue();
+        assertThat(keep.reason()).endsWith("; its disk is kept");
+
+        Action grownAndRecreated = Planner.decide(vmWithDisk("/var/lib/berth/images/base.qcow2", "2Gi")
+                .withResources(moreVcpus.resources()), running(vm));
+        assertThat(((Action.Recreate) grownAndRecreated).keepData()).as("a larger disk is kept, and grown").isTrue();
+
+        Action replaced = Planner.decide(vmWithDisk("/var/lib/berth/images/other.qcow2", "512Mi"), running(vm));
+        assertThat(replaced).as("a new image replaces the disk: a smaller size is no shrink of the kept one")
+                .isInstanceOf(Action.Recreate.class);
+        assertThat(((Action.Recreate) replaced).keepData()).isFalse();
+        assertThat(replaced.reason()).contains("its disk is replaced by a new clone of /var/lib/berth/images/other.qcow2")
+                .contains("the old disk is kept aside under STATE/deleted/vm/").contains("agent restore vm --deleted");
+        assertThat(replaced.changesList()).extracting(FieldChange::field)
+                .containsExactly("spec.disk.image", "spec.disk.size");
+    }
+
+    @Test
+    void aVmWhoseRecordCannotBeReadIsLeftAloneNeverRecreatedOrPruned() {
+        Workload vm = baseVm();
+        Observed unreadable = new Observed("vm", Kind.VirtualMachine, "id", WorkloadState.Running, null, false, SOURCE,
+                "host-a", "h", null, limitsOf(vm), List.of(), null, "spec.resources: required field is missing");
+        Action a = Planner.decide(vm, unreadable);
+        assertThat(a).isInstanceOf(Action.Refused.class);
+        assertThat(((Action.Refused) a).error()).as("not the manifest's fault: the plan goes on").isNull();
+        assertThat(a.reason()).startsWith("recorded spec of berth-vm cannot be read: spec.resources: required field"
+                + " is missing; left alone");
+        Plan pruned = Planner.plan(List.of(), List.of(unreadable), new PlanOptions(true, Set.of(SOURCE)));
+        assertThat(pruned.actions()).singleElement().isInstanceOf(Action.Refused.class);
+        assertThat(pruned.hasChanges()).isFalse();
+        assertThat(Planner.decide(load("base.yaml").stream().filter(w -> w.name().equals("web")).findFirst()
+                .orElseThrow(), unreadable)).as("not even to change its kind").isInstanceOf(Action.Refused.class);
+    }
+
+    @Test
+    void aPrunedVmKeepsItsDiskAside() {
+        Plan p = Planner.plan(List.of(), List.of(running(baseVm())), new PlanOptions(true, Set.of(SOURCE)));
+        assertThat(p.actions()).singleElement().isInstanceOf(Action.Delete.class).extracting(Action::reason)
+                .asString().contains("its disk is kept aside under STATE/deleted/vm/ for berth.retention.deleted");
     }
 }

@@ -208,4 +208,67 @@ class DecisionsTest {
             assertThat(a.drift()).isFalse();
         });
     }
+
+    static Workload vm(String name) {
+        io.berth.manifest.ManifestParser.ParseResult r = new io.berth.manifest.ManifestParser(
+                new io.berth.manifest.HostPolicy(List.of(java.nio.file.Path.of("/var/lib/berth/images"))))
+                .parse(java.nio.file.Path.of(name + ".yaml"), """
+                        apiVersion: berth.io/v1
+                        kind: VirtualMachine
+                        metadata: {name: %s}
+                        spec:
+                          resources: {limits: {cpu: "1", memory: 256Mi}}
+                          disk: {image: /var/lib/berth/images/none.qcow2, size: 1Gi}
+                        """.formatted(name));
+        assertThat(r.errors()).isEmpty();
+        return r.workloads().getFirst();
+    }
+
+    /** A Berth domain whose recorded spec does not parse. */
+    static Observed unreadable(Workload w) {
+        long mem = w.resources().limits().memoryBytes();
+        return new Observed(w.name(), w.kind(), "id", WorkloadState.Running, null, false, DIR, "agent", "hash", null,
+                new ObservedLimits(1000, mem, mem, 0, mem), List.of(), null, "metadata.name: required field is missing");
+    }
+
+    @Test
+    void aVmWhoseRecordCannotBeReadIsLeftAloneAndReportedOnce() {
+        Workload w = vm("db");
+        Decision d = Decisions.decide(facts("db", w, unreadable(w), false, true, false, null), open);
+        assertThat(d).isInstanceOf(Decision.LeftAlone.class);
+        Decision.LeftAlone l = (Decision.LeftAlone) d;
+        assertThat(l.firstSeen()).isTrue();
+        assertThat(l.action().reason()).startsWith("recorded spec of berth-db cannot be read: metadata.name: required"
+                + " field is missing; left alone");
+        assertThat(open.asked).as("neither admitted nor restarted: nothing is done to it").isEmpty();
+        Decision again = Decisions.decide(facts("db", w, unreadable(w), false, true, false,
+                status("db", StatusBook.Phase.Unknown, l.action().reason())), open);
+        assertThat(((Decision.LeftAlone) again).firstSeen()).as("one event per distinct reason").isFalse();
+        assertThat(Decisions.decide(facts("db", w, unreadable(w), false, true, true, null), open))
+                .as("detect-only reports it the same way").isInstanceOf(Decision.LeftAlone.class);
+    }
+
+    @Test
+    void aVmWhoseRecordCannotBeReadIsNeverPrunedButAnAskedDeleteGoesAhead() {
+        Workload w = vm("db");
+        assertThat(Decisions.decide(facts("db", null, unreadable(w), false, true, false, null), open))
+                .as("undeclared: not pruned").isInstanceOf(Decision.LeftAlone.class);
+        Decision asked = Decisions.decide(facts("db", null, unreadable(w), true, true, false, null), open);
+        assertThat(asked).as("an explicit delete (the disk is kept aside by the runtime)").isInstanceOf(Decision.Act.class);
+        assertThat(((Decision.Act) asked).action()).isInstanceOf(Action.Delete.class);
+    }
+
+    @Test
+    void aSmallerDiskIsRefusedNotActedOn() {
+        Workload w = vm("db");
+        io.berth.manifest.VmSpec spec = (io.berth.manifest.VmSpec) w.spec();
+        Workload smaller = new Workload(w.name(), w.labels(), w.resources(), w.placement(), new io.berth.manifest.VmSpec(
+                spec.hypervisor(), new io.berth.manifest.VmSpec.Disk(spec.disk().image(), 512L << 20), spec.kernel(),
+                spec.cloudInit(), spec.network()), w.origin());
+        Decision d = Decisions.decide(facts("db", smaller, observed(w, DIR, WorkloadState.Running, null), false, true,
+                false, null), open);
+        assertThat(d).isInstanceOf(Decision.LeftAlone.class);
+        assertThat(((Decision.LeftAlone) d).action().error()).isNotNull();
+        assertThat(open.asked).isEmpty();
+    }
 }

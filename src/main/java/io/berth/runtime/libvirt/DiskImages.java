@@ -2,6 +2,8 @@ package io.berth.runtime.libvirt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.manifest.HostPolicy;
+import io.berth.manifest.ImageChain;
 import io.berth.manifest.Quantities;
 import io.berth.runtime.RuntimeFailure;
 
@@ -15,6 +17,9 @@ import java.util.List;
 /**
  * Copy-on-write disks: each VM gets a qcow2 overlay whose backing file is the base image, so the
  * base is never written and a clone costs the same for a 100 MB or a 20 GB base. Uses qemu-img.
+ * Nothing here deletes or replaces a disk that holds data: only {@link #delete} removes a file, and
+ * it is used for what Berth made and nothing else holds (a seed ISO, an overlay made by a create that
+ * failed before anything could write to it).
  */
 final class DiskImages {
 
@@ -42,12 +47,21 @@ final class DiskImages {
 
     /**
      * Makes {@code overlay} a copy-on-write clone of {@code base} of at least {@code sizeBytes}
-     * (0: the base's size). An existing overlay on the same base is kept (a recreated VM keeps its
-     * disk); one on another base is replaced. Returns a note when something was kept.
+     * (0: the base's size), after checking the base's whole backing chain against {@code policy}
+     * (a file swapped in since the manifest was read is refused here). An existing overlay on the
+     * same base is kept (a recreated or restored VM keeps its disk) and grown when it is smaller
+     * than asked; one on another base is refused, never replaced: only a planned replacement moves
+     * a disk away ({@link KeptDisks}), and then there is none here. Returns notes on what was kept.
      */
-    static List<String> prepare(String workload, Path base, long sizeBytes, Path overlay) {
+    static List<String> prepare(String workload, Path base, long sizeBytes, Path overlay, HostPolicy policy) {
         if (!Files.isRegularFile(base)) {
             throw new RuntimeFailure(workload, workload + ": base image " + base + " does not exist on this host");
+        }
+        try {
+            ImageChain.walk(policy, base);
+        } catch (ImageChain.Unreadable e) {
+            throw new RuntimeFailure(workload, workload + ": base image " + base + " refused: " + e.getMessage()
+                    + "; nothing was created");
         }
         Info b = info(workload, base);
         long size = sizeBytes == 0 ? b.virtualSize() : sizeBytes;
@@ -59,11 +73,18 @@ final class DiskImages {
         List<String> notes = new ArrayList<>();
         if (Files.exists(overlay)) {
             Info o = info(workload, overlay);
-            if (base.toString().equals(o.backing())) {
-                notes.add("kept its existing disk " + overlay);
-                return notes;
+            if (!base.toString().equals(o.backing())) {
+                throw new RuntimeFailure(workload, workload + ": its disk " + overlay + " is a clone of " + o.backing()
+                        + " but spec.disk.image is " + base + "; Berth never replaces a disk it did not plan to replace"
+                        + " (set disk.image back to " + o.backing() + " to use it, or move the disk away)");
             }
-            delete(overlay);
+            notes.add("kept its existing disk " + overlay);
+            if (o.virtualSize() < size) {
+                grow(workload, overlay, size);
+                notes.add("grew its disk from " + Quantities.formatMemory(o.virtualSize()) + " to "
+                        + Quantities.formatMemory(size));
+            }
+            return notes;
         }
         try {
             Files.createDirectories(overlay.getParent());
@@ -73,6 +94,24 @@ final class DiskImages {
         Commands.check(workload, "cannot create the disk overlay", List.of("qemu-img", "create", "-q", "-f", "qcow2",
                 "-F", b.format(), "-b", base.toString(), overlay.toString(), Long.toString(size)), TIMEOUT);
         return notes;
+    }
+
+    /**
+     * Grows the overlay of a domain that is not running to {@code sizeBytes} ({@code qemu-img
+     * resize}). Never shrinks: a smaller size is refused before qemu-img is asked.
+     */
+    static void grow(String workload, Path overlay, long sizeBytes) {
+        Info o = info(workload, overlay);
+        if (sizeBytes < o.virtualSize()) {
+            throw new RuntimeFailure(workload, workload + ": cannot shrink its disk from "
+                    + Quantities.formatMemory(o.virtualSize()) + " to " + Quantities.formatMemory(sizeBytes)
+                    + " (Berth never discards disk data)");
+        }
+        if (sizeBytes == o.virtualSize()) {
+            return;
+        }
+        Commands.check(workload, "cannot grow the disk " + overlay, List.of("qemu-img", "resize", "-q", "-f", "qcow2",
+                overlay.toString(), Long.toString(sizeBytes)), TIMEOUT);
     }
 
     static void delete(Path file) {

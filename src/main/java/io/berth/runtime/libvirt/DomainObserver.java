@@ -118,9 +118,10 @@ final class DomainObserver {
         // one would otherwise show a limit change as pending forever.
         DomainFacts config = info.state == DomainInfo.DomainState.VIR_DOMAIN_SHUTOFF ? f : persistent(name, d);
         long memory = config.currentKiB() * 1024;
+        Workload applied = applied(f);
         return Optional.of(new Observed(name, Kind.VirtualMachine, uuid, state(info.state), null, false, f.source(),
-                f.agent(), f.specHash(), applied(f), new ObservedLimits(f.cpuMillis(), memory, memory, 0,
-                config.memoryKiB() * 1024), f.notes()));
+                f.agent(), f.specHash(), applied, new ObservedLimits(f.cpuMillis(), memory, memory, 0,
+                config.memoryKiB() * 1024), f.notes(), null, applied == null ? unreadable(f) : null));
     }
 
     /** The persistent definition (what the domain starts with next time), not the live one. */
@@ -137,6 +138,20 @@ final class DomainObserver {
             return CanonicalForm.fromJson(f.specJson(), new Origin(Path.of("<domain metadata>"), 1, 1));
         } catch (RuntimeException e) {
             return null;
+        }
+    }
+
+    /** Why {@link #applied} found no spec, in words for the event and the plan. */
+    static String unreadable(DomainFacts f) {
+        if (f.specJson() == null) {
+            return "the domain's Berth metadata has no <berth:spec>";
+        }
+        try {
+            CanonicalForm.fromJson(f.specJson(), new Origin(Path.of("<berth:spec>"), 1, 1));
+            return null;
+        } catch (RuntimeException e) {
+            String m = String.valueOf(e.getMessage()).strip();
+            return m.lines().findFirst().orElse(m);
         }
     }
 

@@ -1,11 +1,13 @@
 package io.berth.runtime.libvirt;
 
+import io.berth.manifest.HostPolicy;
 import io.berth.manifest.Kind;
 import io.berth.manifest.Resources;
 import io.berth.manifest.VmSpec;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Capabilities;
 import io.berth.runtime.EventSource;
+import io.berth.runtime.KeptData;
 import io.berth.runtime.LogSource;
 import io.berth.runtime.NameTaken;
 import io.berth.runtime.Observed;
@@ -16,8 +18,6 @@ import io.berth.runtime.UsageSource;
 import io.berth.util.DaemonThreads;
 import io.berth.util.Reverter;
 import org.libvirt.Domain;
-import org.libvirt.SchedLongParameter;
-import org.libvirt.SchedParameter;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ import java.util.function.Consumer;
  * QEMU process by a memtune hard limit with headroom ({@link VmOverhead}, {@link DomainStarter}).
  * Reading domains back is {@link DomainObserver}'s; lifecycle events are {@link DomainEvents}'.
  */
-public final class LibvirtRuntime implements Runtime, EventSource, LogSource, UsageSource {
+public final class LibvirtRuntime implements Runtime, EventSource, LogSource, UsageSource, KeptData {
 
     static final Duration POLL = Duration.ofMillis(200);
 
@@ -50,18 +50,30 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
     private final LibvirtConnection connection;
     private final DomainObserver observer;
     private final DomainStarter starter;
+    private final DomainUpdater updater;
+    private final KeptDisks kept;
+    private final HostPolicy policy;
     private final ExecutorService watchThreads = DaemonThreads.cached("libvirt-events");
     private final Set<DomainEvents> watches = ConcurrentHashMap.newKeySet();
     private volatile HypervisorProbe.Result probe;
     private final Path probeKernel;
 
+    /** Base images checked against the environment's image directories (BERTH_IMAGE_DIRS). */
     public LibvirtRuntime(String agent, String uri, Path stateDir) {
+        this(agent, uri, stateDir, HostPolicy.fromEnvironment());
+    }
+
+    /** {@code policy}: where base images and every file of their backing chains may lie. */
+    public LibvirtRuntime(String agent, String uri, Path stateDir, HostPolicy policy) {
         this.uri = uri;
+        this.policy = policy;
         this.paths = new VmPaths(stateDir);
         this.calls = new LibvirtCalls(uri);
         this.connection = new LibvirtConnection(uri, calls);
         this.observer = new DomainObserver(agent, calls, connection);
         this.starter = new DomainStarter(calls, connection, observer, paths);
+        this.updater = new DomainUpdater(calls, connection, observer, paths);
+        this.kept = new KeptDisks(paths, java.time.Clock.systemUTC());
         this.probeKernel = Path.of(System.getenv().getOrDefault("BERTH_PROBE_KERNEL", stateDir.resolve("images/vmlinuz").toString()));
     }
 
@@ -149,7 +161,12 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
             Path disk = paths.disk(w.name());
             boolean hadDisk = Files.exists(disk);
             notes.addAll(DiskImages.prepare(w.name(), Path.of(spec.disk().image()).toAbsolutePath().normalize(),
-                    spec.disk().sizeBytes(), disk));
+                    spec.disk().sizeBytes(), disk, policy));
+            if (!hadDisk && !kept.list(w.name()).isEmpty()) {
+                // Never reused silently: a new VM of an old name starts clean, and the operator is told.
+                notes.add("started from a new clone; a disk of an earlier " + w.name() + " is kept under "
+                        + kept.root().resolve(w.name()) + " (agent restore " + w.name() + " --deleted brings it back)");
+            }
             if (!hadDisk) {
                 revert.add(() -> DiskImages.delete(disk));
             }
@@ -206,45 +223,13 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
 
     @Override
     public void updateLimits(String name, Resources r) {
-        Domain d = observer.owned(name);
-        DomainFacts live = DomainFacts.parse(calls.call(name, "read domain XML", () -> d.getXMLDesc(0)));
-        Workload recorded = DomainObserver.applied(live);
-        if (recorded == null) {
-            throw new RuntimeFailure(name, name + ": its recorded spec is unreadable; recreate it");
-        }
-        long cpu = r.limits().cpuMillis();
-        long memKiB = r.limits().memoryBytes() / 1024;
-        if (DomainXml.vcpus(cpu) != live.vcpus()) {
-            throw new RuntimeFailure(name, name + ": cpu " + cpu + "m needs " + DomainXml.vcpus(cpu)
-                    + " vCPUs but the domain has " + live.vcpus() + "; that needs a recreate");
-        }
-        if (memKiB > live.memoryKiB()) {
-            throw new RuntimeFailure(name, name + ": memory above the domain's defined maximum needs a recreate");
-        }
-        boolean active = calls.call(name, "read domain state", d::isActive) == 1;
-        Workload updated = recorded.withResources(r);
-        if (active) {
-            SchedLongParameter quota = new SchedLongParameter(DomainXml.quota(cpu));
-            quota.field = "global_quota";
-            calls.run(name, "set CPU quota", () -> {
-                d.setSchedulerParameters(new SchedParameter[] {quota});
-                return null;
-            });
-            if (memKiB != live.currentKiB()) {
-                calls.run(name, "set memory (balloon)", () -> {
-                    d.setMemory(memKiB);
-                    return null;
-                });
-            }
-        }
-        // The persistent definition follows, so the limits survive a restart of the domain; its
-        // recorded spec is refreshed too (libvirt metadata, unlike Docker labels, can change).
-        DomainFacts persistent = observer.persistent(name, d);
-        String xml = DomainXml.build(updated, new Ownership(persistent.agent(), persistent.source()),
-                new DomainXml.Choices(calls.call(name, "read domain uuid", d::getUUIDString), persistent.domainType(),
-                        paths, persistent.hardLimitKiB() > 0,
-                        Files.exists(paths.seed(name)), persistent.memoryKiB(), persistent.notes()));
-        calls.run(name, "redefine domain", () -> connection.get().domainDefineXML(xml));
+        updater.updateLimits(name, r);
+    }
+
+    /** Limits, and a larger disk (live when the domain runs): {@link DomainUpdater}. */
+    @Override
+    public List<String> update(Workload desired) {
+        return updater.update(desired);
     }
 
     @Override
@@ -277,6 +262,11 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
         }
     }
 
+    /**
+     * Destroys and undefines the domain. Its disk and console log stay where they are for the
+     * replacement ({@code keepData}) or are moved aside to {@link KeptDisks} — before the undefine,
+     * so a failure leaves the domain defined with its disk — never deleted.
+     */
     @Override
     public void remove(String name, boolean keepData) {
         Optional<Domain> found = observer.ownedIfPresent(name);
@@ -290,16 +280,35 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
                 return null;
             });
         }
+        if (!keepData) {
+            kept.keep(name);
+        }
         calls.run(name, "undefine domain", () -> {
             d.undefine();
             return null;
         });
+        // The seed is made from the spec at every create: no data of the guest's.
         DiskImages.delete(paths.seed(name));
-        if (!keepData) {
-            DiskImages.delete(paths.disk(name));
-            DiskImages.delete(paths.console(name));
-            paths.dir(name).toFile().delete();
+    }
+
+    @Override
+    public List<KeptData.Kept> kept(String name) {
+        return kept.list(name);
+    }
+
+    /** Refused while any domain {@code berth-NAME} exists (ours with its own disk, or anyone's). */
+    @Override
+    public KeptData.Kept restoreDeleted(String name, String stamp) {
+        if (observer.lookup(name).isPresent()) {
+            throw new RuntimeFailure(name, name + ": a domain " + DomainXml.domainName(name) + " exists with its own"
+                    + " disk; a restore never replaces a disk (delete the workload first: its disk is kept too)");
         }
+        return kept.restore(name, stamp);
+    }
+
+    @Override
+    public List<KeptData.Kept> sweep(java.time.Instant now, Duration retention) {
+        return kept.sweep(now, retention);
     }
 
     /** The serial console, from the file QEMU writes ({@code VmPaths.console}). */
