@@ -14,6 +14,7 @@ import io.berth.reconcile.ReconcileRuns;
 import io.berth.reconcile.Reconciler;
 import io.berth.reconcile.Restarts;
 import io.berth.reconcile.StatusBook;
+import io.berth.reconcile.RetryBackoff;
 import io.berth.reconcile.WorkQueue;
 import io.berth.runtime.Agent;
 import io.berth.runtime.RuntimeSet;
@@ -117,7 +118,7 @@ public class Wiring {
         return new ManifestDirectory(config.manifests(), config.resyncInterval(), new ManifestDirectory.Listener() {
             @Override
             public void changed(ManifestDirectory.Snapshot snapshot, Set<String> names) {
-                names.forEach(queue.get()::enqueue);
+                names.forEach(queue.get()::enqueueChanged);
             }
 
             @Override
@@ -193,7 +194,7 @@ public class Wiring {
     @Produces
     @Singleton
     WorkQueue<String> queue(BerthConfig config, Reconciler reconciler) {
-        return new WorkQueue<>("reconcile", config.workers(), reconciler::reconcile, WorkQueue.Backoff.DEFAULT,
+        return new WorkQueue<>("reconcile", config.workers(), reconciler::reconcile, RetryBackoff.DEFAULT,
                 (name, outcome) -> { });
     }
 
@@ -215,7 +216,7 @@ public class Wiring {
             return GitSource.NONE;
         }
         GitWebhook webhook = git.webhookSecretFile().map(f -> webhook(f, git)).orElse(null);
-        GitSync sync = new GitSync(git, config.stateDir(), desired, names -> names.forEach(queue.get()::enqueue),
+        GitSync sync = new GitSync(git, config.stateDir(), desired, names -> names.forEach(queue.get()::enqueueChanged),
                 book, policy);
         return new GitSource(sync, webhook);
     }

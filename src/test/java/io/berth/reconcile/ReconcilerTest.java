@@ -213,7 +213,7 @@ class ReconcilerTest {
         declared.put("web", container("web"));
         runtime.putForeign("web");
         try (WorkQueue<String> queue = new WorkQueue<>("test", 1, r::reconcile,
-                new WorkQueue.Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 2.0), (k, o) -> { })) {
+                new RetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5), 2.0), (k, o) -> { })) {
             queue.enqueue("web");
             assertThat(queue.awaitIdle(Duration.ofSeconds(5))).isTrue();
             Thread.sleep(50); // several backoffs long: a retry would have run by now
