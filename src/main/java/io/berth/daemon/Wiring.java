@@ -4,7 +4,6 @@ import io.berth.api.ManifestBodies;
 import io.berth.api.Token;
 import io.berth.manifest.HostIdentity;
 import io.berth.manifest.HostPolicy;
-import io.berth.manifest.ManifestError;
 import io.berth.manifest.Quantities;
 import io.berth.reconcile.Admission;
 import io.berth.reconcile.ApplyService;
@@ -13,12 +12,13 @@ import io.berth.reconcile.ReconcileReports;
 import io.berth.reconcile.ReconcileRuns;
 import io.berth.reconcile.Reconciler;
 import io.berth.reconcile.Restarts;
-import io.berth.reconcile.StatusBook;
 import io.berth.reconcile.RetryBackoff;
+import io.berth.reconcile.StatusBook;
 import io.berth.reconcile.WorkQueue;
 import io.berth.runtime.Agent;
 import io.berth.runtime.RuntimeSet;
 import io.berth.source.DesiredState;
+import io.berth.source.DirectoryEvents;
 import io.berth.source.GitConfig;
 import io.berth.source.GitSource;
 import io.berth.source.GitSync;
@@ -28,7 +28,6 @@ import io.berth.util.Hosts;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
-import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,8 +36,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
-import java.util.Set;
 import java.util.function.ToLongFunction;
 
 /**
@@ -52,8 +49,6 @@ import java.util.function.ToLongFunction;
  */
 @Singleton
 public class Wiring {
-
-    private static final Logger LOG = Logger.getLogger(Wiring.class);
 
     /** A setting the daemon cannot start with; the message names the key and what is wrong. */
     public static final class BadConfig extends RuntimeException {
@@ -109,25 +104,14 @@ public class Wiring {
         return new ManifestBodies(policy);
     }
 
-    /** The watched directory; its changes only enqueue names, an invalid set is reported and not applied. */
+    /** The watched directory; its changes only enqueue names, an invalid or vanished set is reported and not applied. */
     @Produces
     @Singleton
     ManifestDirectory directory(BerthConfig config, HostPolicy policy, StatusBook book,
                                 Provider<WorkQueue<String>> queue) {
-        String source = DesiredState.sourceOf(config.manifests());
-        return new ManifestDirectory(config.manifests(), config.resyncInterval(), new ManifestDirectory.Listener() {
-            @Override
-            public void changed(ManifestDirectory.Snapshot snapshot, Set<String> names) {
-                names.forEach(queue.get()::enqueueChanged);
-            }
-
-            @Override
-            public void invalid(List<ManifestError> errors, ManifestDirectory.Snapshot lastGood) {
-                errors.forEach(e -> book.event(null, "InvalidManifest", e.toString()));
-                LOG.warnf("manifests in %s are invalid; the last good set stays in force:%n%s", source,
-                        String.join("\n", errors.stream().map(Object::toString).toList()));
-            }
-        }, policy);
+        return new ManifestDirectory(config.manifests(), config.resyncInterval(),
+                new DirectoryEvents(DesiredState.sourceOf(config.manifests()), book, name -> queue.get().enqueueChanged(name)),
+                policy);
     }
 
     /** The desired state of every source, loaded from the state directory (API and git sources persist). */
@@ -135,7 +119,8 @@ public class Wiring {
     @Singleton
     DesiredState desired(BerthConfig config, ManifestDirectory directory, HostIdentity host) {
         DesiredState desired = new DesiredState(DesiredState.sourceOf(config.manifests()),
-                () -> directory.current().workloads(), config.stateDir(), w -> host.accepts(w.placement()));
+                () -> directory.current().workloads(), directory::inForce, config.stateDir(),
+                w -> host.accepts(w.placement()));
         desired.load();
         return desired;
     }

@@ -36,16 +36,18 @@ final class DecisionRunner {
     private final Executor executor;
     private final ReconcileReports reports;
     private final Consumer<Set<String>> retryNow;
+    private final PrunedAll prunes;
     private final Timer duration = Metrics.timer("berth.reconcile.duration");
 
     DecisionRunner(Admission admission, Restarts restarts, StatusBook book, Executor executor,
-                   ReconcileReports reports, Consumer<Set<String>> retryNow) {
+                   ReconcileReports reports, Consumer<Set<String>> retryNow, PrunedAll prunes) {
         this.admission = admission;
         this.restarts = restarts;
         this.book = book;
         this.executor = executor;
         this.reports = reports;
         this.retryNow = retryNow;
+        this.prunes = prunes;
         Metrics.counter("berth.drift.repairs"); // exported from the start, at 0
     }
 
@@ -133,6 +135,9 @@ final class DecisionRunner {
         String name = f.name();
         Observed o = f.have();
         Action action = a.action();
+        if (action instanceof Action.Delete && f.want() == null && !f.deleteRequested()) {
+            prunes.pruning(name, o.source());
+        }
         put(name, action instanceof Action.Delete ? StatusBook.Phase.Deleting : StatusBook.Phase.Creating,
                 action.verb(), null, notes(o), null);
         Outcome outcome = executor.execute(new Plan(List.of(action)), x -> { }).outcomes().getFirst();

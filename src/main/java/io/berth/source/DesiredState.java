@@ -69,6 +69,8 @@ public final class DesiredState {
     private volatile long generation;
 
     private final java.util.function.Predicate<Workload> placedHere;
+    /** Whether the directory's set is in force (a good load happened): until then its objects are not pruned. */
+    private final java.util.function.BooleanSupplier directoryInForce;
 
     /** The source name of a watched directory: its absolute, normalised path (as {@code agent apply -f} names it too). */
     public static String sourceOf(Path directory) {
@@ -82,8 +84,20 @@ public final class DesiredState {
     /** @param placedHere whether a workload's placement selects this host: the others are not desired here */
     public DesiredState(String directorySource, Supplier<Map<String, Workload>> directory, Path stateDir,
                  java.util.function.Predicate<Workload> placedHere) {
+        this(directorySource, directory, () -> true, stateDir, placedHere);
+    }
+
+    /**
+     * @param directoryInForce whether the directory's set is in force ({@link ManifestDirectory#inForce}):
+     *                         while it is not (never read yet: missing at boot, invalid), objects of the
+     *                         directory's source are not this state's to prune
+     */
+    public DesiredState(String directorySource, Supplier<Map<String, Workload>> directory,
+                        java.util.function.BooleanSupplier directoryInForce, Path stateDir,
+                        java.util.function.Predicate<Workload> placedHere) {
         this.directorySource = directorySource;
         this.directory = directory;
+        this.directoryInForce = directoryInForce;
         this.dir = stateDir.resolve("sources");
         this.placedHere = placedHere;
     }
@@ -165,9 +179,17 @@ public final class DesiredState {
         return out;
     }
 
-    /** Whether objects marked with this source are the daemon's to prune. */
+    /**
+     * Whether objects marked with this source are the daemon's to prune: an API or git source it
+     * recorded, or the watched directory once its set is in force (never while it has not been read).
+     */
     public boolean knows(String source) {
-        return directorySource.equals(source) || api.containsKey(source);
+        return directorySource.equals(source) ? directoryInForce.getAsBoolean() : api.containsKey(source);
+    }
+
+    /** Whether this source declares no workload at all now (for any host): pruning it prunes everything it ran. */
+    public boolean declaresNothing(String source) {
+        return directorySource.equals(source) ? directory.get().isEmpty() : api.getOrDefault(source, Map.of()).isEmpty();
     }
 
     /** The workloads an API source declares now (empty for an unknown source). */

@@ -40,9 +40,12 @@ class ReconcilerTest {
     DesiredState desired;
     DeleteRequests deletes;
 
+    /** Whether the watched directory's set is in force (it was read once). */
+    volatile boolean directoryInForce = true;
+
     /** 1.5 cores and 3 GiB allocatable unless a test says otherwise. */
     Reconciler reconciler(boolean detectOnly, Admission admission) {
-        desired = new DesiredState(DIR, () -> declared, state);
+        desired = new DesiredState(DIR, () -> declared, () -> directoryInForce, state, w -> true);
         deletes = new DeleteRequests(desired);
         reports.subscribe(reported::add);
         return new Reconciler(new RuntimeSet(Map.of(Kind.Container, runtime)), desired, admission, restarts, AGENT,
@@ -235,5 +238,48 @@ class ReconcilerTest {
         assertThat(r.reconcile("web")).isInstanceOf(WorkQueue.Retry.class);
         assertThat(events("web")).as("a retryable failure is an event each time, as before")
                 .containsExactly("Failed web: start refused", "Failed web: start refused");
+    }
+
+    @Test
+    void whileTheDirectoryWasNeverReadItsRunningWorkloadsAreLeftAlone() {
+        Reconciler r = reconciler();
+        directoryInForce = false; // missing at boot: its filesystem not mounted yet
+        runtime.putOwned(container("web"), DIR, WorkloadState.Running);
+        assertThat(r.reconcile("web")).isEqualTo(new WorkQueue.Done());
+        assertThat(runtime.calls).isEmpty();
+        assertThat(runtime.has("web")).isTrue();
+
+        directoryInForce = true; // read, and empty: an existing empty directory prunes
+        assertThat(r.reconcile("web")).isEqualTo(new WorkQueue.Done());
+        assertThat(runtime.has("web")).isFalse();
+    }
+
+    @Test
+    void pruningEveryWorkloadOfASourceIsOneWarningEventPerEpisode() {
+        Reconciler r = reconciler();
+        runtime.putOwned(container("web"), DIR, WorkloadState.Running);
+        runtime.putOwned(container("db"), DIR, WorkloadState.Running);
+        r.reconcile("web");
+        r.reconcile("db");
+        assertThat(runtime.has("web") || runtime.has("db")).isFalse();
+        List<String> pruned = book.events().stream().filter(e -> e.type().equals("PrunedAll")).map(StatusBook.Event::message).toList();
+        assertThat(pruned).singleElement().satisfies(m -> assertThat(m).contains("source " + DIR, "declares no workload",
+                "web first"));
+
+        declared.put("web", container("web")); // it declares something again: the next emptying is news
+        r.reconcile("web");
+        declared.clear();
+        r.reconcile("web");
+        assertThat(book.events().stream().filter(e -> e.type().equals("PrunedAll"))).hasSize(2);
+    }
+
+    @Test
+    void pruningSomeWorkloadsOfASourceIsNoWarning() {
+        Reconciler r = reconciler();
+        declared.put("db", container("db"));
+        runtime.putOwned(container("web"), DIR, WorkloadState.Running);
+        r.reconcile("web");
+        assertThat(runtime.has("web")).isFalse();
+        assertThat(book.events()).noneMatch(e -> e.type().equals("PrunedAll"));
     }
 }
