@@ -117,11 +117,12 @@ public class Wiring {
     /** The desired state of every source, loaded from the state directory (API and git sources persist). */
     @Produces
     @Singleton
-    DesiredState desired(BerthConfig config, ManifestDirectory directory, HostIdentity host) {
+    DesiredState desired(BerthConfig config, ManifestDirectory directory, HostIdentity host, HostPolicy policy,
+                         StatusBook book) {
         DesiredState desired = new DesiredState(DesiredState.sourceOf(config.manifests()),
                 () -> directory.current().workloads(), directory::inForce, config.stateDir(),
                 w -> host.accepts(w.placement()));
-        desired.load();
+        desired.load(policy, book); // recorded sources are checked against the policy of this start
         return desired;
     }
 

@@ -93,6 +93,16 @@ final class DecisionRunner {
                 report(name, generation, p.action(), "pending: " + p.reason());
                 yield new WorkQueue.RequeueAfter(PENDING_RECHECK, "waiting for capacity");
             }
+            case Decision.Refused x -> {
+                boolean runs = o != null && o.state() == io.berth.runtime.WorkloadState.Running;
+                if (runs) {
+                    admission.count(name, Admission.Need.of(o.applied() != null ? o.applied() : f.want())); // it holds its capacity
+                }
+                put(name, runs ? StatusBook.Phase.Running : o != null ? StatusBook.Phase.Stopped : StatusBook.Phase.Failed,
+                        "refused", x.reason(), notes(o), null);
+                report(name, generation, null, x.reason());
+                yield new WorkQueue.Terminal(x.reason()); // reported at load; a resync looks again, quietly
+            }
             case Decision.Act a -> act(f, a, generation);
             case Decision.RestartUnhealthy r -> restartUnhealthy(f, generation);
         };

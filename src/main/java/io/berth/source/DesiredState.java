@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.manifest.CanonicalForm;
+import io.berth.manifest.HostPolicy;
 import io.berth.manifest.Origin;
 import io.berth.manifest.Workload;
 import org.jboss.logging.Logger;
@@ -65,6 +66,8 @@ public final class DesiredState {
     private final Supplier<Map<String, Workload>> directory;
     private final Path dir;
     private volatile Map<String, Map<String, Workload>> api = Map.of();
+    /** Recorded workloads that fail the current host policy (checked at load), with why: declared, never acted on. */
+    private volatile Map<String, String> refused = Map.of();
     /** Bumped after every change through the API, so a reconcile can say which state it read. */
     private volatile long generation;
 
@@ -104,6 +107,18 @@ public final class DesiredState {
 
     /** Reads the persisted API sources; an unreadable file is logged and skipped, never fatal. */
     public synchronized void load() {
+        load(null, null);
+    }
+
+    /**
+     * Reads the persisted API and git sources and checks each workload against the current host
+     * policy ({@link PolicyAtLoad}): one that fails stays declared by its source (so nothing is
+     * pruned for it and its name stays owned) but is {@link #refused} until its source is applied
+     * again; each one is reported to {@code events}.
+     */
+    public synchronized void load(HostPolicy policy, SourceEvents events) {
+        PolicyAtLoad check = policy == null ? null : new PolicyAtLoad(policy, events);
+        Map<String, String> refusing = new TreeMap<>();
         Map<String, Map<String, Workload>> loaded = new TreeMap<>();
         if (Files.isDirectory(dir)) {
             try (Stream<Path> files = Files.list(dir)) {
@@ -115,6 +130,10 @@ public final class DesiredState {
                         for (JsonNode w : root.get("workloads")) {
                             Workload workload = CanonicalForm.fromJson(w.toString(), Origin.unknown(Path.of(source)));
                             ws.put(workload.name(), workload);
+                            String why = check == null ? null : check.check(source, workload.name(), w.toString());
+                            if (why != null) {
+                                refusing.put(workload.name(), why);
+                            }
                         }
                         loaded.put(source, ws);
                     } catch (IOException | RuntimeException e) {
@@ -126,6 +145,15 @@ public final class DesiredState {
             }
         }
         api = Map.copyOf(loaded);
+        refused = Map.copyOf(refusing);
+    }
+
+    /**
+     * Why this declared workload may not be acted on (it failed the host policy when the daemon
+     * started), or null: it is neither created nor changed, and what runs of it is left alone.
+     */
+    public String refused(String name) {
+        return refused.get(name);
     }
 
     /**
@@ -240,6 +268,7 @@ public final class DesiredState {
             persist(e.getKey(), after);
         }
         api = Map.copyOf(next);
+        forgetRefused(touched);
         generation++;
         return touched;
     }
@@ -269,6 +298,7 @@ public final class DesiredState {
         Map<String, Map<String, Workload>> next = new HashMap<>(api);
         next.put(owner, Map.copyOf(after));
         api = Map.copyOf(next);
+        forgetRefused(Set.of(name));
         generation++;
         return owner;
     }
@@ -285,6 +315,15 @@ public final class DesiredState {
     /** The API-applied sources this daemon knows (also those pruned to nothing). */
     Set<String> sources() {
         return api.keySet();
+    }
+
+    /** A source applied again was checked under the current policy then: its names are no longer refused. */
+    private void forgetRefused(Set<String> names) {
+        if (!refused.isEmpty()) {
+            Map<String, String> left = new TreeMap<>(refused);
+            left.keySet().removeAll(names);
+            refused = Map.copyOf(left);
+        }
     }
 
     private String apiOwner(String name) {

@@ -282,4 +282,45 @@ class ReconcilerTest {
         assertThat(runtime.has("web")).isFalse();
         assertThat(book.events()).noneMatch(e -> e.type().equals("PrunedAll"));
     }
+
+    @Test
+    void aWorkloadRefusedByThePolicyAtLoadIsNeitherCreatedNorChangedNorDeleted() throws Exception {
+        Workload priv = privileged("agent-x", "500m");
+        Reconciler r = reconciler();
+        desired.apply(Map.of("/src/ops", List.of(priv, container("idle"))), true);
+        desired = new DesiredState(DIR, () -> declared, () -> true, state, w -> true);
+        desired.load(io.berth.manifest.HostPolicy.of(null, false), book);
+        r = new Reconciler(new RuntimeSet(Map.of(Kind.Container, runtime)), desired,
+                new Admission(new Admission.Allocatable(2000, 4 * GI, 500, GI, 1.0, 1.0)), restarts, AGENT, false,
+                Duration.ofSeconds(1), book, reports, new DeleteRequests(desired), retried::add);
+
+        assertThat(r.reconcile("agent-x")).isInstanceOf(WorkQueue.Terminal.class);
+        assertThat(runtime.calls).as("not created").isEmpty();
+        assertThat(book.get("agent-x").phase()).isEqualTo(StatusBook.Phase.Failed);
+        assertThat(book.get("agent-x").lastError()).contains("privileged");
+        assertThat(r.reconcile("idle")).as("the source's other workloads still are").isEqualTo(new WorkQueue.Done());
+        assertThat(runtime.has("idle")).isTrue();
+
+        runtime.calls.clear();
+        Workload running = privileged("agent-x", "200m"); // what it was, before an edit now refused
+        runtime.putOwned(running, "/src/ops", WorkloadState.Running); // it ran before the policy was tightened
+        assertThat(r.reconcile("agent-x")).isInstanceOf(WorkQueue.Terminal.class);
+        assertThat(runtime.calls).as("a running offender is left alone: no update, no delete").isEmpty();
+        assertThat(book.get("agent-x").phase()).isEqualTo(StatusBook.Phase.Running);
+        assertThat(events("agent-x")).singleElement().satisfies(e -> assertThat(e).startsWith("PolicyRefused source /src/ops"));
+    }
+
+    static Workload privileged(String name, String cpu) {
+        var r = new io.berth.manifest.ManifestParser(io.berth.manifest.HostPolicy.ANY).parse(Path.of(name + ".yaml"), """
+                apiVersion: berth.io/v1
+                kind: Container
+                metadata: {name: %s}
+                spec:
+                  image: nginx
+                  securityContext: {privileged: true}
+                  resources: {limits: {cpu: %s, memory: 64Mi}}
+                """.formatted(name, cpu));
+        assertThat(r.errors()).isEmpty();
+        return r.workloads().getFirst();
+    }
 }
