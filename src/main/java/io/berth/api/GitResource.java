@@ -73,10 +73,10 @@ public class GitResource {
             }
             return Response.status(v.status()).entity(answer).build();
         }
-        ReconcileRuns.Run run = runs.start("webhook" + (v.delivery() == null ? "" : " " + v.delivery()));
-        answer.put("message", v.message());
-        answer.put("id", run.id);
-        answer.put("state", run.state().name());
+        ReconcileRuns.Accepted a = runs.webhook("webhook" + (v.delivery() == null ? "" : " " + v.delivery()), v.message());
+        answer.put("message", a.message());
+        answer.put("id", a.run().id);
+        answer.put("state", a.run().state().name());
         return Response.accepted(answer).build();
     }
 

@@ -220,7 +220,7 @@ public class Wiring {
         if (secret.length == 0) {
             throw new BadConfig("berth.git.webhook-secret-file: " + file + " is empty");
         }
-        return new GitWebhook(secret, git.webhookMaxAge(), Clock.systemUTC(), git.branch());
+        return new GitWebhook(secret, git.webhookMaxAge(), Clock.systemUTC(), git.branch(), git.url().orElse(null));
     }
 
     @Produces
