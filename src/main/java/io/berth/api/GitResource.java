@@ -72,8 +72,8 @@ public class GitResource {
             }
             return Response.status(v.status()).entity(new HookAnswer(v.message(), null, null)).build();
         }
-        ReconcileRuns.Run run = runs.start("webhook" + (v.delivery() == null ? "" : " " + v.delivery()));
-        return Response.accepted(new HookAnswer(v.message(), run.id, run.state().name())).build();
+        ReconcileRuns.Accepted a = runs.webhook("webhook" + (v.delivery() == null ? "" : " " + v.delivery()), v.message());
+        return Response.accepted(new HookAnswer(a.message(), a.run().id, a.run().state().name())).build();
     }
 
     private GitSync git() {

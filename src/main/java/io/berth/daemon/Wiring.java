@@ -4,7 +4,6 @@ import io.berth.api.ManifestBodies;
 import io.berth.api.Token;
 import io.berth.manifest.HostIdentity;
 import io.berth.manifest.HostPolicy;
-import io.berth.manifest.ManifestError;
 import io.berth.manifest.Quantities;
 import io.berth.reconcile.Admission;
 import io.berth.reconcile.ApplyService;
@@ -13,11 +12,13 @@ import io.berth.reconcile.ReconcileReports;
 import io.berth.reconcile.ReconcileRuns;
 import io.berth.reconcile.Reconciler;
 import io.berth.reconcile.Restarts;
+import io.berth.reconcile.RetryBackoff;
 import io.berth.reconcile.StatusBook;
 import io.berth.reconcile.WorkQueue;
 import io.berth.runtime.Agent;
 import io.berth.runtime.RuntimeSet;
 import io.berth.source.DesiredState;
+import io.berth.source.DirectoryEvents;
 import io.berth.source.GitConfig;
 import io.berth.source.GitSource;
 import io.berth.source.GitSync;
@@ -27,7 +28,6 @@ import io.berth.util.Hosts;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
-import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,8 +36,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
-import java.util.Set;
 import java.util.function.ToLongFunction;
 
 /**
@@ -51,8 +49,6 @@ import java.util.function.ToLongFunction;
  */
 @Singleton
 public class Wiring {
-
-    private static final Logger LOG = Logger.getLogger(Wiring.class);
 
     /** A setting the daemon cannot start with; the message names the key and what is wrong. */
     public static final class BadConfig extends RuntimeException {
@@ -108,34 +104,25 @@ public class Wiring {
         return new ManifestBodies(policy);
     }
 
-    /** The watched directory; its changes only enqueue names, an invalid set is reported and not applied. */
+    /** The watched directory; its changes only enqueue names, an invalid or vanished set is reported and not applied. */
     @Produces
     @Singleton
     ManifestDirectory directory(BerthConfig config, HostPolicy policy, StatusBook book,
                                 Provider<WorkQueue<String>> queue) {
-        String source = DesiredState.sourceOf(config.manifests());
-        return new ManifestDirectory(config.manifests(), config.resyncInterval(), new ManifestDirectory.Listener() {
-            @Override
-            public void changed(ManifestDirectory.Snapshot snapshot, Set<String> names) {
-                names.forEach(queue.get()::enqueue);
-            }
-
-            @Override
-            public void invalid(List<ManifestError> errors, ManifestDirectory.Snapshot lastGood) {
-                errors.forEach(e -> book.event(null, "InvalidManifest", e.toString()));
-                LOG.warnf("manifests in %s are invalid; the last good set stays in force:%n%s", source,
-                        String.join("\n", errors.stream().map(Object::toString).toList()));
-            }
-        }, policy);
+        return new ManifestDirectory(config.manifests(), config.resyncInterval(),
+                new DirectoryEvents(DesiredState.sourceOf(config.manifests()), book, name -> queue.get().enqueueChanged(name)),
+                policy);
     }
 
     /** The desired state of every source, loaded from the state directory (API and git sources persist). */
     @Produces
     @Singleton
-    DesiredState desired(BerthConfig config, ManifestDirectory directory, HostIdentity host) {
+    DesiredState desired(BerthConfig config, ManifestDirectory directory, HostIdentity host, HostPolicy policy,
+                         StatusBook book) {
         DesiredState desired = new DesiredState(DesiredState.sourceOf(config.manifests()),
-                () -> directory.current().workloads(), config.stateDir(), w -> host.accepts(w.placement()));
-        desired.load();
+                () -> directory.current().workloads(), directory::inForce, config.stateDir(),
+                w -> host.accepts(w.placement()));
+        desired.load(policy, book); // recorded sources are checked against the policy of this start
         return desired;
     }
 
@@ -193,7 +180,7 @@ public class Wiring {
     @Produces
     @Singleton
     WorkQueue<String> queue(BerthConfig config, Reconciler reconciler) {
-        return new WorkQueue<>("reconcile", config.workers(), reconciler::reconcile, WorkQueue.Backoff.DEFAULT,
+        return new WorkQueue<>("reconcile", config.workers(), reconciler::reconcile, RetryBackoff.DEFAULT,
                 (name, outcome) -> { });
     }
 
@@ -215,7 +202,7 @@ public class Wiring {
             return GitSource.NONE;
         }
         GitWebhook webhook = git.webhookSecretFile().map(f -> webhook(f, git)).orElse(null);
-        GitSync sync = new GitSync(git, config.stateDir(), desired, names -> names.forEach(queue.get()::enqueue),
+        GitSync sync = new GitSync(git, config.stateDir(), desired, names -> names.forEach(queue.get()::enqueueChanged),
                 book, policy);
         return new GitSource(sync, webhook);
     }
@@ -233,7 +220,7 @@ public class Wiring {
         if (secret.length == 0) {
             throw new BadConfig("berth.git.webhook-secret-file: " + file + " is empty");
         }
-        return new GitWebhook(secret, git.webhookMaxAge(), Clock.systemUTC(), git.branch());
+        return new GitWebhook(secret, git.webhookMaxAge(), Clock.systemUTC(), git.branch(), git.url().orElse(null));
     }
 
     @Produces

@@ -129,7 +129,7 @@ public final class ApplyService {
         try {
             Set<String> touched = desired.apply(bySource, request.prune());
             arm(pending, desired.generation());
-            touched.forEach(queue::enqueue);
+            touched.forEach(queue::enqueueChanged); // a changed spec is a fresh start: no back-off left over
             names.forEach(queue::enqueue);
             List<OutcomeView> result = new ArrayList<>(await(pending, timeout));
             for (Action a : plan.actions()) {
@@ -150,7 +150,7 @@ public final class ApplyService {
         Map<String, Waiter> pending = register(List.of(name));
         try {
             arm(pending, desired.remove(name) == null ? deletes.request(name) : desired.generation());
-            queue.enqueue(name);
+            queue.enqueueChanged(name); // a deletion does not wait for a failing create's back-off
             return await(pending, timeout).getFirst();
         } finally {
             unregister(pending);

@@ -56,6 +56,13 @@ sealed interface Decision {
     record Act(Action action, boolean restart, boolean drift) implements Decision {
     }
 
+    /**
+     * Declared, but refused by the host policy when the daemon started (a recorded source that no
+     * longer passes): nothing is created or changed, and what runs of it is left running.
+     */
+    record PolicyRefused(String reason) implements Decision {
+    }
+
     /** Running, up to date, but its health check failed and it may restart now: stop and start it. */
     record RestartUnhealthy(Action action) implements Decision {
     }

@@ -35,16 +35,18 @@ final class DecisionRunner {
     private final Executor executor;
     private final ReconcileReports reports;
     private final Consumer<Set<String>> retryNow;
+    private final PrunedAll prunes;
     private final Timer duration = Metrics.timer("berth.reconcile.duration");
 
     DecisionRunner(Admission admission, Restarts restarts, StatusBook book, Executor executor,
-                   ReconcileReports reports, Consumer<Set<String>> retryNow) {
+                   ReconcileReports reports, Consumer<Set<String>> retryNow, PrunedAll prunes) {
         this.admission = admission;
         this.restarts = restarts;
         this.book = book;
         this.executor = executor;
         this.reports = reports;
         this.retryNow = retryNow;
+        this.prunes = prunes;
         Metrics.counter("berth.drift.repairs"); // exported from the start, at 0
     }
 
@@ -101,6 +103,16 @@ final class DecisionRunner {
                 report(name, generation, l.action(), l.action().reason());
                 yield new WorkQueue.Done();
             }
+            case Decision.PolicyRefused x -> {
+                boolean runs = o != null && o.state() == io.berth.runtime.WorkloadState.Running;
+                if (runs) {
+                    admission.count(name, Admission.Need.of(o.applied() != null ? o.applied() : f.want())); // it holds its capacity
+                }
+                put(name, runs ? StatusBook.Phase.Running : o != null ? StatusBook.Phase.Stopped : StatusBook.Phase.Failed,
+                        "refused", x.reason(), notes(o), null);
+                report(name, generation, null, x.reason());
+                yield new WorkQueue.Terminal(x.reason()); // reported at load; a resync looks again, quietly
+            }
             case Decision.Act a -> act(f, a, generation);
             case Decision.RestartUnhealthy r -> restartUnhealthy(f, generation);
         };
@@ -143,6 +155,9 @@ final class DecisionRunner {
         String name = f.name();
         Observed o = f.have();
         Action action = a.action();
+        if (action instanceof Action.Delete && f.want() == null && !f.deleteRequested()) {
+            prunes.pruning(name, o.source());
+        }
         put(name, action instanceof Action.Delete ? StatusBook.Phase.Deleting : StatusBook.Phase.Creating,
                 action.verb(), null, notes(o), null);
         Outcome outcome = executor.execute(new Plan(List.of(action)), x -> { }).outcomes().getFirst();

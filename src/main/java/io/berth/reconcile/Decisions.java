@@ -29,9 +29,10 @@ final class Decisions {
      * @param deleteRequested the API asked to delete it although no source declares it
      * @param sourceKnown     {@code have}'s source is one this daemon reads (so an undeclared object is its to delete)
      * @param status          the status book's entry from the last reconcile, or null
+     * @param refused         why {@code want} may not be acted on (it failed the host policy at start), or null
      */
     record Facts(String name, Workload want, Observed have, boolean deleteRequested, boolean sourceKnown,
-                 boolean detectOnly, StatusBook.Status status, Instant now) {
+                 boolean detectOnly, StatusBook.Status status, Instant now, String refused) {
     }
 
     /** Bookkeeping consulted only when a rule needs it; each call may record (see the class comment). */
@@ -50,6 +51,9 @@ final class Decisions {
         Workload want = f.want();
         Observed have = f.have();
         Action action;
+        if (want != null && f.refused() != null) {
+            return new Decision.PolicyRefused(f.refused()); // before any rule: it is neither created, changed nor deleted
+        }
         if (want == null) {
             if (have == null || !(f.deleteRequested() || f.sourceKnown())) {
                 return new Decision.Forget(); // not ours to remove: no source of this daemon declared it

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,6 +26,11 @@ import java.util.function.Supplier;
  * workload and waits for each outcome. It succeeds when the host converged — the fetched head is
  * the revision in force and every workload reconciled without error — and fails otherwise, naming
  * the failing workloads and the git error. The last {@value #KEEP} runs are kept for polling.
+ *
+ * <p>Webhook deliveries do not fan out ({@link #webhook}): a signed push with a fresh delivery id
+ * is cheap to replay, and each one used to start a fetch. At most one webhook run is fetching and
+ * one is waiting to fetch; a delivery accepted while one waits joins it (answered "coalesced" with
+ * its id) — that run's fetch starts after the delivery arrived, so it sees the push. Thread-safe.
  */
 public final class ReconcileRuns {
 
@@ -32,11 +38,16 @@ public final class ReconcileRuns {
 
     public enum State { Running, Succeeded, Failed }
 
+    /** A webhook delivery's run: a new one, or the waiting one it joined ({@code coalesced}). */
+    public record Accepted(Run run, boolean coalesced, String message) {
+    }
+
     /** One run; its fields change once, from Running to its result. */
     public static final class Run {
         public final String id = UUID.randomUUID().toString();
         final String trigger;
         final Instant startedAt = Instant.now();
+        private volatile boolean webhook;
         private volatile State state = State.Running;
         private volatile Instant finishedAt;
         private volatile GitView git;
@@ -59,11 +70,25 @@ public final class ReconcileRuns {
         }
     }
 
-    private final Supplier<GitSync> git;
+    /** The git source as a run uses it: one fetch and apply, then its status. {@link GitSync} in the daemon. */
+    interface GitFetch {
+        CompletableFuture<GitSync.Result> syncNow();
+
+        Map<String, Object> status();
+    }
+
+    /** The git source now, or null when there is none. */
+    interface GitSource {
+        GitFetch get();
+    }
+
+    private final GitSource git;
     private final Supplier<Set<String>> names;
     private final ApplyService apply;
     private final Duration timeout;
     private final Map<String, Run> runs = new LinkedHashMap<>();
+    /** Webhook runs whose fetch has not finished, oldest first: at most one fetching and one waiting. */
+    private final java.util.Deque<Run> fetching = new java.util.ArrayDeque<>();
 
     /**
      * @param git     the git source, or a supplier of null when there is none
@@ -71,6 +96,24 @@ public final class ReconcileRuns {
      * @param timeout how long a run waits for the workloads' reconciles
      */
     public ReconcileRuns(Supplier<GitSync> git, Supplier<Set<String>> names, ApplyService apply, Duration timeout) {
+        this(() -> {
+            GitSync g = git.get();
+            return g == null ? null : new GitFetch() {
+                @Override
+                public CompletableFuture<GitSync.Result> syncNow() {
+                    return g.syncNow();
+                }
+
+                @Override
+                public Map<String, Object> status() {
+                    return g.status();
+                }
+            };
+        }, names, apply, timeout);
+    }
+
+    /** With a stand-in for the git source (tests). */
+    ReconcileRuns(GitSource git, Supplier<Set<String>> names, ApplyService apply, Duration timeout) {
         this.git = git;
         this.names = names;
         this.apply = apply;
@@ -79,7 +122,31 @@ public final class ReconcileRuns {
 
     /** Starts a run in the background and returns it at once. */
     public Run start(String trigger) {
-        Run run = new Run(trigger);
+        return start(new Run(trigger));
+    }
+
+    /**
+     * A webhook delivery accepted for a fetch: starts a run, unless one is already fetching and
+     * another waiting — then the delivery joins the waiting one.
+     *
+     * @param accepted what the webhook check said (kept in the answer of a run that starts)
+     */
+    public Accepted webhook(String trigger, String accepted) {
+        Run run;
+        synchronized (fetching) {
+            if (fetching.size() >= 2) {
+                Run waiting = fetching.peekLast();
+                return new Accepted(waiting, true, "coalesced: a fetch is already waiting to start (run " + waiting.id
+                        + "); this delivery is served by it");
+            }
+            run = new Run(trigger);
+            run.webhook = true;
+            fetching.addLast(run);
+        }
+        return new Accepted(start(run), false, accepted);
+    }
+
+    private Run start(Run run) {
         synchronized (runs) {
             runs.put(run.id, run);
             while (runs.size() > KEEP) {
@@ -96,17 +163,32 @@ public final class ReconcileRuns {
         }
     }
 
+    /** The run's fetch is over (done, failed or timed out): the next delivery may start another. */
+    private void fetched(Run run) {
+        if (run.webhook) {
+            synchronized (fetching) {
+                fetching.remove(run);
+            }
+        }
+    }
+
     private void execute(Run run) {
         List<String> errors = new ArrayList<>();
         try {
-            GitSync g = git.get();
+            GitFetch g = git.get();
             if (g != null) {
-                GitSync.Result r = g.syncNow().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                GitSync.Result r;
+                try {
+                    r = g.syncNow().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } finally {
+                    fetched(run);
+                }
                 run.git = GitView.of(g.status()).withError(r.error());
                 if (!r.ok()) {
                     errors.add(r.error());
                 }
             }
+            fetched(run);
             run.workloads = apply.reconcile(names.get(), timeout);
         } catch (TimeoutException e) {
             errors.add("the git fetch did not finish in " + timeout.toSeconds() + " s");
@@ -118,6 +200,7 @@ public final class ReconcileRuns {
         } catch (RuntimeException e) {
             errors.add(e.getMessage());
         }
+        fetched(run);
         run.error = errors.isEmpty() ? null : String.join("; ", errors);
         boolean ok = errors.isEmpty() && run.workloads.stream().allMatch(OutcomeView::ok);
         run.finishedAt = Instant.now();

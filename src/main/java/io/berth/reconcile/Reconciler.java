@@ -32,6 +32,7 @@ public final class Reconciler {
     private final StatusBook book;
     private final DeleteRequests deletes;
     private final DecisionRunner runner;
+    private final PrunedAll prunes;
 
     public Reconciler(RuntimeSet runtimes, DesiredState desired, Admission admission, Restarts restarts, String agent,
                       boolean detectOnly, Duration grace, StatusBook book, ReconcileReports reports,
@@ -47,7 +48,8 @@ public final class Reconciler {
             DesiredState.Entry e = desired.find(w.name());
             return new Ownership(agent, e == null ? desired.directorySource() : e.source());
         }, 1, grace);
-        this.runner = new DecisionRunner(admission, restarts, book, executor, reports, retryNow);
+        this.prunes = new PrunedAll(desired, book);
+        this.runner = new DecisionRunner(admission, restarts, book, executor, reports, retryNow, prunes);
     }
 
     public WorkQueue.Result reconcile(String name) {
@@ -70,12 +72,16 @@ public final class Reconciler {
         Workload want = entry == null ? null : entry.workload();
         Optional<Observed> have = runtimes.find(name, want == null ? null : want.kind());
         boolean requested = false;
+        if (entry != null) {
+            prunes.declared(entry.source());
+        }
         if (want == null) {
             admission.forget(name); // no longer desired: not waiting for capacity either
             requested = deletes.take(name);
         }
         return new Decisions.Facts(name, want, have.orElse(null), requested,
-                have.isPresent() && desired.knows(have.get().source()), detectOnly, book.get(name), Instant.now());
+                have.isPresent() && desired.knows(have.get().source()), detectOnly, book.get(name), Instant.now(),
+                entry == null ? null : desired.refused(name));
     }
 
     /**

@@ -35,10 +35,20 @@ import java.util.function.Supplier;
  *   <li>A run consumes the key's pending schedule (as java-operator-sdk cancels a scheduled
  *       reschedule when a reconcile starts): the handler saw the whole state, so its {@link Result}
  *       alone decides when the key runs next — {@link Done} not again until enqueued,
- *       {@link Retry} after a capped exponential {@link Backoff} on the key's failure count,
+ *       {@link Retry} after a capped exponential {@link RetryBackoff} on the key's failure count,
  *       {@link RequeueAfter} after the given delay, {@link Terminal} not again until enqueued.
  *       Retry grows the failure count; Done and RequeueAfter reset it; Terminal leaves it. A
  *       handler that throws counts as Retry with the exception's message.</li>
+ *   <li><b>A back-off holds.</b> A key whose last run was a Retry is not run again before its
+ *       back-off expires, whatever enqueues it meanwhile: {@link #enqueue}, {@link #enqueueAfter}
+ *       with a shorter delay and a dirty mark are all folded into the pending retry. (Runtime
+ *       events are caused by the failed attempt itself — libvirt defines and undefines the domain
+ *       of a VM that cannot start — so letting them through turned a back-off into a tight loop.)
+ *       Enqueues still shorten the waits of keys that did not fail (RequeueAfter, Done).</li>
+ *   <li>{@link #enqueueChanged}: the key's desired state changed (a new manifest for the name, an
+ *       API apply that changes its spec, an API delete) — a deliberate act, so its failure streak
+ *       and back-off are forgotten and it runs as soon as a worker is free (after the current run
+ *       when it is in flight). A re-apply of the same spec changes nothing and does not reset.</li>
  *   <li>The listener gets an {@link Outcome} after every run, on the worker, while the key is still
  *       in flight; its exceptions are caught and ignored.</li>
  *   <li>{@link #close}: idempotent; drops pending work and waits up to 5 s for running handlers.</li>
@@ -55,7 +65,7 @@ public final class WorkQueue<K> implements AutoCloseable {
     public record Done() implements Result {
     }
 
-    /** Failed transiently; retry after {@link Backoff#delay} of the grown failure count. */
+    /** Failed transiently; retry after {@link RetryBackoff#delay} of the grown failure count. */
     public record Retry(String reason) implements Result {
     }
 
@@ -70,24 +80,6 @@ public final class WorkQueue<K> implements AutoCloseable {
     public record Terminal(String reason) implements Result {
     }
 
-    /** Capped exponential backoff: {@code initial × factor^(failures-1)}, at most {@code max}. */
-    public record Backoff(Duration initial, Duration max, double factor) {
-        public static final Backoff DEFAULT = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30), 2.0);
-
-        public Backoff {
-            if (initial.isNegative() || max.compareTo(initial) < 0 || !(factor >= 1.0)) {
-                throw new IllegalArgumentException("backoff needs 0 <= initial <= max and factor >= 1, got "
-                        + initial + ", " + max + ", " + factor);
-            }
-        }
-
-        /** The wait before the next attempt after {@code failures} consecutive failures (1 = first). */
-        public Duration delay(int failures) {
-            double nanos = initial.toNanos() * Math.pow(factor, Math.max(0, failures - 1));
-            return nanos >= max.toNanos() ? max : Duration.ofNanos((long) nanos);
-        }
-    }
-
     /**
      * One run: its result, the attempt number within the key's current failure streak (1 after a
      * success), how long the handler took, and when it finished.
@@ -98,7 +90,7 @@ public final class WorkQueue<K> implements AutoCloseable {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final Function<K, Result> handler;
-    private final Backoff backoff;
+    private final RetryBackoff backoff;
     private final BiConsumer<K, Outcome> listener;
     private final ExecutorService threads;
     private final Set<Thread> workerThreads = ConcurrentHashMap.newKeySet();
@@ -107,13 +99,15 @@ public final class WorkQueue<K> implements AutoCloseable {
     /** Signalled (always with signalAll) on every state change; workers and awaitIdle wait on it. */
     private final Condition changed = lock.newCondition();
     private final LinkedHashSet<K> ready = new LinkedHashSet<>(); // waiting, FIFO, never in flight
-    private final Map<K, Long> scheduled = new HashMap<>(); // key -> System.nanoTime() deadline
+    private final Deadlines<K> scheduled = new Deadlines<>(); // when a key's next run is due
+    private final Deadlines<K> held = new Deadlines<>(); // keys whose last run was a Retry: their back-off end
     private final Set<K> inFlight = new HashSet<>();
     private final Set<K> dirty = new HashSet<>(); // in flight and enqueued again meanwhile
+    private final Set<K> fresh = new HashSet<>(); // in flight and changed meanwhile: forget the streak after the run
     private final Map<K, Integer> failures = new HashMap<>();
     private boolean closed;
 
-    public WorkQueue(String name, int workers, Function<K, Result> handler, Backoff backoff,
+    public WorkQueue(String name, int workers, Function<K, Result> handler, RetryBackoff backoff,
                      BiConsumer<K, Outcome> listener) {
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be >= 1, got " + workers);
@@ -133,6 +127,29 @@ public final class WorkQueue<K> implements AutoCloseable {
         lock.lock();
         try {
             if (!closed) {
+                makeReady(key);
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Queues {@code key} whose desired state changed: its failure count and back-off are forgotten
+     * and it runs as soon as a worker is free (after the current run if it is in flight); ignored
+     * after close.
+     */
+    public void enqueueChanged(K key) {
+        Objects.requireNonNull(key, "key");
+        lock.lock();
+        try {
+            if (!closed) {
+                if (inFlight.contains(key)) {
+                    fresh.add(key); // the run in flight may still end in a Retry: forget it afterwards
+                } else {
+                    forgetStreak(key);
+                }
                 makeReady(key);
                 changed.signalAll();
             }
@@ -186,7 +203,7 @@ public final class WorkQueue<K> implements AutoCloseable {
         try {
             while (true) {
                 long now = System.nanoTime();
-                long nextDue = earliestDeadline();
+                long nextDue = scheduled.isEmpty() ? now : scheduled.earliest();
                 boolean dueNow = !scheduled.isEmpty() && nextDue - now <= 0;
                 if (ready.isEmpty() && inFlight.isEmpty() && !dueNow) {
                     return true;
@@ -214,7 +231,9 @@ public final class WorkQueue<K> implements AutoCloseable {
             closed = true;
             ready.clear();
             scheduled.clear();
+            held.clear();
             dirty.clear();
+            fresh.clear();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -264,7 +283,7 @@ public final class WorkQueue<K> implements AutoCloseable {
                 if (scheduled.isEmpty()) {
                     changed.await();
                 } else {
-                    changed.awaitNanos(earliestDeadline() - System.nanoTime());
+                    changed.awaitNanos(scheduled.earliest() - System.nanoTime());
                 }
             }
             return null;
@@ -286,9 +305,10 @@ public final class WorkQueue<K> implements AutoCloseable {
         lock.lock();
         try {
             if (!closed) {
+                held.remove(key);
                 switch (result) {
                     case Done d -> failures.remove(key);
-                    case Retry r -> schedule(key, backoff.delay(failures.merge(key, 1, Integer::sum)));
+                    case Retry r -> hold(key, backoff.delay(failures.merge(key, 1, Integer::sum)));
                     case RequeueAfter r -> {
                         failures.remove(key);
                         schedule(key, r.delay());
@@ -308,8 +328,11 @@ public final class WorkQueue<K> implements AutoCloseable {
         lock.lock();
         try {
             inFlight.remove(key);
+            if (fresh.remove(key)) {
+                forgetStreak(key);
+            }
             if (dirty.remove(key) && !closed) {
-                ready.add(key);
+                makeReady(key); // unless the run just failed: then its retry waits for the back-off
             }
             changed.signalAll();
         } finally {
@@ -319,8 +342,11 @@ public final class WorkQueue<K> implements AutoCloseable {
 
     // --- helpers below run with the lock held ---
 
+    /** Ready now, or dirty when in flight; a key held in back-off waits for its retry instead. */
     private void makeReady(K key) {
-        if (inFlight.contains(key)) {
+        if (held.ahead(key, System.nanoTime())) {
+            scheduled.earliest(key, held.get(key)); // its retry, already scheduled; never earlier
+        } else if (inFlight.contains(key)) {
             dirty.add(key);
         } else {
             ready.add(key);
@@ -333,33 +359,33 @@ public final class WorkQueue<K> implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + delay.toNanos();
-        scheduled.merge(key, deadline, (a, b) -> a - b <= 0 ? a : b);
+        Long until = held.get(key);
+        if (until != null && until - deadline > 0) {
+            deadline = until; // a failed key's back-off is not cut short
+        }
+        scheduled.earliest(key, deadline);
+    }
+
+    /** After a Retry: the next run is exactly at the back-off's end, and nothing runs it earlier. */
+    private void hold(K key, Duration delay) {
+        if (delay.isNegative() || delay.isZero()) {
+            makeReady(key);
+            return;
+        }
+        long until = System.nanoTime() + delay.toNanos();
+        held.set(key, until);
+        scheduled.set(key, until);
+    }
+
+    private void forgetStreak(K key) {
+        failures.remove(key);
+        held.remove(key);
+        scheduled.remove(key);
     }
 
     /** Moves every due schedule into the ready set (or marks its in-flight key dirty). */
     private void promoteDue() {
-        long now = System.nanoTime();
-        Iterator<Map.Entry<K, Long>> it = scheduled.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<K, Long> e = it.next();
-            if (e.getValue() - now <= 0) {
-                it.remove();
-                makeReady(e.getKey());
-            }
-        }
-    }
-
-    /** Earliest deadline in {@link #scheduled}; a linear scan, fine for a host's few hundred workloads. */
-    private long earliestDeadline() {
-        long min = 0;
-        boolean first = true;
-        for (long d : scheduled.values()) {
-            if (first || d - min < 0) {
-                min = d;
-                first = false;
-            }
-        }
-        return min;
+        scheduled.takeDue(System.nanoTime(), this::makeReady);
     }
 
     private <T> T locked(Supplier<T> read) {

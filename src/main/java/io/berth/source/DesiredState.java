@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.manifest.CanonicalForm;
+import io.berth.manifest.HostPolicy;
 import io.berth.manifest.Origin;
 import io.berth.manifest.Workload;
 import org.jboss.logging.Logger;
@@ -65,10 +66,14 @@ public final class DesiredState {
     private final Supplier<Map<String, Workload>> directory;
     private final Path dir;
     private volatile Map<String, Map<String, Workload>> api = Map.of();
+    /** Recorded workloads that fail the current host policy (checked at load), with why: declared, never acted on. */
+    private volatile Map<String, String> refused = Map.of();
     /** Bumped after every change through the API, so a reconcile can say which state it read. */
     private volatile long generation;
 
     private final java.util.function.Predicate<Workload> placedHere;
+    /** Whether the directory's set is in force (a good load happened): until then its objects are not pruned. */
+    private final java.util.function.BooleanSupplier directoryInForce;
 
     /** The source name of a watched directory: its absolute, normalised path (as {@code agent apply -f} names it too). */
     public static String sourceOf(Path directory) {
@@ -82,14 +87,38 @@ public final class DesiredState {
     /** @param placedHere whether a workload's placement selects this host: the others are not desired here */
     public DesiredState(String directorySource, Supplier<Map<String, Workload>> directory, Path stateDir,
                  java.util.function.Predicate<Workload> placedHere) {
+        this(directorySource, directory, () -> true, stateDir, placedHere);
+    }
+
+    /**
+     * @param directoryInForce whether the directory's set is in force ({@link ManifestDirectory#inForce}):
+     *                         while it is not (never read yet: missing at boot, invalid), objects of the
+     *                         directory's source are not this state's to prune
+     */
+    public DesiredState(String directorySource, Supplier<Map<String, Workload>> directory,
+                        java.util.function.BooleanSupplier directoryInForce, Path stateDir,
+                        java.util.function.Predicate<Workload> placedHere) {
         this.directorySource = directorySource;
         this.directory = directory;
+        this.directoryInForce = directoryInForce;
         this.dir = stateDir.resolve("sources");
         this.placedHere = placedHere;
     }
 
     /** Reads the persisted API sources; an unreadable file is logged and skipped, never fatal. */
     public synchronized void load() {
+        load(null, null);
+    }
+
+    /**
+     * Reads the persisted API and git sources and checks each workload against the current host
+     * policy ({@link PolicyAtLoad}): one that fails stays declared by its source (so nothing is
+     * pruned for it and its name stays owned) but is {@link #refused} until its source is applied
+     * again; each one is reported to {@code events}.
+     */
+    public synchronized void load(HostPolicy policy, SourceEvents events) {
+        PolicyAtLoad check = policy == null ? null : new PolicyAtLoad(policy, events);
+        Map<String, String> refusing = new TreeMap<>();
         Map<String, Map<String, Workload>> loaded = new TreeMap<>();
         if (Files.isDirectory(dir)) {
             try (Stream<Path> files = Files.list(dir)) {
@@ -101,6 +130,10 @@ public final class DesiredState {
                         for (JsonNode w : root.get("workloads")) {
                             Workload workload = CanonicalForm.fromJson(w.toString(), Origin.unknown(Path.of(source)));
                             ws.put(workload.name(), workload);
+                            String why = check == null ? null : check.check(source, workload.name(), w.toString());
+                            if (why != null) {
+                                refusing.put(workload.name(), why);
+                            }
                         }
                         loaded.put(source, ws);
                     } catch (IOException | RuntimeException e) {
@@ -112,6 +145,15 @@ public final class DesiredState {
             }
         }
         api = Map.copyOf(loaded);
+        refused = Map.copyOf(refusing);
+    }
+
+    /**
+     * Why this declared workload may not be acted on (it failed the host policy when the daemon
+     * started), or null: it is neither created nor changed, and what runs of it is left alone.
+     */
+    public String refused(String name) {
+        return refused.get(name);
     }
 
     /**
@@ -165,9 +207,17 @@ public final class DesiredState {
         return out;
     }
 
-    /** Whether objects marked with this source are the daemon's to prune. */
+    /**
+     * Whether objects marked with this source are the daemon's to prune: an API or git source it
+     * recorded, or the watched directory once its set is in force (never while it has not been read).
+     */
     public boolean knows(String source) {
-        return directorySource.equals(source) || api.containsKey(source);
+        return directorySource.equals(source) ? directoryInForce.getAsBoolean() : api.containsKey(source);
+    }
+
+    /** Whether this source declares no workload at all now (for any host): pruning it prunes everything it ran. */
+    public boolean declaresNothing(String source) {
+        return directorySource.equals(source) ? directory.get().isEmpty() : api.getOrDefault(source, Map.of()).isEmpty();
     }
 
     /** The workloads an API source declares now (empty for an unknown source). */
@@ -218,6 +268,7 @@ public final class DesiredState {
             persist(e.getKey(), after);
         }
         api = Map.copyOf(next);
+        forgetRefused(touched);
         generation++;
         return touched;
     }
@@ -247,6 +298,7 @@ public final class DesiredState {
         Map<String, Map<String, Workload>> next = new HashMap<>(api);
         next.put(owner, Map.copyOf(after));
         api = Map.copyOf(next);
+        forgetRefused(Set.of(name));
         generation++;
         return owner;
     }
@@ -263,6 +315,15 @@ public final class DesiredState {
     /** The API-applied sources this daemon knows (also those pruned to nothing). */
     Set<String> sources() {
         return api.keySet();
+    }
+
+    /** A source applied again was checked under the current policy then: its names are no longer refused. */
+    private void forgetRefused(Set<String> names) {
+        if (!refused.isEmpty()) {
+            Map<String, String> left = new TreeMap<>(refused);
+            left.keySet().removeAll(names);
+            refused = Map.copyOf(left);
+        }
     }
 
     private String apiOwner(String name) {

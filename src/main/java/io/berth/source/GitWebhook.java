@@ -33,7 +33,9 @@ import java.util.Map;
  *     signed time ({@code repository.pushed_at} of a GitHub push, or a top-level
  *     {@code timestamp}) is further than the max age from now → 409. Only signed requests are
  *     remembered, so unsigned junk cannot flush the memory of real deliveries.</li>
- * <li>Relevance: a ping, or a push to another branch, is answered and ignored.</li>
+ * <li>Relevance: a ping is answered 200; an event that is not a push ({@code X-GitHub-Event},
+ *     {@code X-Gitea-Event}, {@code X-Gitlab-Event} naming another kind), a push to another branch,
+ *     or one of another repository ({@link PushTarget}) is answered 202 and ignored: no fetch.</li>
  * </ol>
  * Thread-safe.
  */
@@ -56,6 +58,7 @@ public final class GitWebhook {
     private final Duration maxAge;
     private final Clock clock;
     private final String branch;
+    private final PushTarget target;
     /** Delivery ids already accepted, oldest first, bounded. */
     private final Map<String, Instant> seen = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -65,6 +68,12 @@ public final class GitWebhook {
     };
 
     public GitWebhook(byte[] secret, Duration maxAge, Clock clock, String branch) {
+        this(secret, maxAge, clock, branch, null);
+    }
+
+    /** @param url {@code berth.git.url}: pushes that name another repository are ignored (null: none are) */
+    public GitWebhook(byte[] secret, Duration maxAge, Clock clock, String branch, String url) {
+        this.target = new PushTarget(url);
         if (secret.length == 0) {
             throw new IllegalArgumentException("the webhook secret is empty");
         }
@@ -100,6 +109,13 @@ public final class GitWebhook {
         String event = first(headers, EVENT_HEADERS);
         if (event != null && event.toLowerCase(Locale.ROOT).equals("ping")) {
             return new Verdict(200, false, "pong: the signature is right; pushes to " + branch + " will be fetched", delivery);
+        }
+        if (event != null && !isPush(event)) {
+            return new Verdict(202, false, "ignored: a " + event.strip() + " event; only pushes are fetched", delivery);
+        }
+        String other = target.otherRepository(payload);
+        if (other != null) {
+            return new Verdict(202, false, "ignored: a push to another repository (" + other + ")", delivery);
         }
         String ref = payload == null ? null : text(payload.path("ref"));
         if (ref != null && ref.startsWith("refs/") && !ref.equals("refs/heads/" + branch)) {
@@ -189,6 +205,12 @@ public final class GitWebhook {
             }
         }
         return null;
+    }
+
+    /** GitHub and Gitea say "push", GitLab "Push Hook" (a tag push is "Tag Push Hook": not a branch). */
+    private static boolean isPush(String event) {
+        String e = event.strip().toLowerCase(Locale.ROOT);
+        return e.equals("push") || e.equals("push hook");
     }
 
     private static String first(Map<String, String> headers, String[] names) {

@@ -9,10 +9,7 @@ import io.berth.util.DaemonThreads;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -62,9 +59,15 @@ import java.util.logging.Logger;
  * callbacks run on the watcher thread. Callbacks never overlap. A listener that throws is logged and
  * does not stop the watcher.
  *
- * <p>A directory that does not exist counts as empty, silently: at start the snapshot is empty and
- * the directory is looked for again at every rescan; a directory that is deleted later removes every
- * workload (like deleting every file in it).
+ * <p>A directory that vanished is an error, never an empty set ({@link DirectoryPresence}): one that
+ * does not exist, cannot be read, or whose filesystem was unmounted (it now sits on a shallower
+ * mount than at its last good load, or /etc/fstab mounts something there that is not mounted) is
+ * reported through {@link Listener#unavailable} once per distinct problem, the last good snapshot
+ * stays in force and nothing is pruned; it is looked at again at every rescan and event, and once
+ * it reads again {@link Listener#available} is called and loading goes on as usual. Until a first
+ * good load, {@link #inForce()} is false: the directory's source has no set in force at all (at a
+ * boot with its filesystem missing, or a broken file), so what it declared before keeps running
+ * untouched. An existing, readable, empty directory is a valid empty set: it prunes.
  *
  * <p>{@link #current()} is thread-safe. {@link #close()} stops the watcher and is idempotent; once it
  * returns no new callback starts (one already running on the watcher thread is waited for, up to a
@@ -99,6 +102,21 @@ public final class ManifestDirectory implements AutoCloseable {
          * @param lastGood the snapshot still in force
          */
         void invalid(List<ManifestError> errors, Snapshot lastGood);
+
+        /**
+         * The directory cannot be read as the one last loaded (missing, unreadable, its filesystem
+         * unmounted); {@code lastGood} stays in force and nothing is pruned. Called once per distinct
+         * problem. By default reported as {@link #invalid} with one error at the directory.
+         *
+         * @param problem one line naming the directory, the cause and what stays in force
+         */
+        default void unavailable(Path dir, String problem, Snapshot lastGood) {
+            invalid(List.of(new ManifestError(io.berth.manifest.Origin.unknown(dir), "", problem)), lastGood);
+        }
+
+        /** The directory reads again after {@link #unavailable}; loading resumes (a change follows if any). */
+        default void available(Path dir, Snapshot current) {
+        }
     }
 
     /**
@@ -127,13 +145,16 @@ public final class ManifestDirectory implements AutoCloseable {
     private final long rescanNanos;
     private final long debounceNanos;
     private final boolean watch;
-    private final Listener listener;
+    private final SafeListener listener;
     private final ManifestLoader loader;
+    private final DirectoryPresence presence;
 
     private final Object lifecycle = new Object();
     private boolean started; // guarded by lifecycle
     private volatile boolean closed;
     private volatile Snapshot current;
+    private volatile boolean inForce; // a valid load happened
+    private volatile String problem; // why the directory is not applied now (unavailable or invalid), null when it is
     private volatile Thread watcherThread;
     private ExecutorService executor;
     private DirectoryWatch watcher; // null when the filesystem has none: rescans only
@@ -141,6 +162,7 @@ public final class ManifestDirectory implements AutoCloseable {
     // Loading and watching state: touched by start() before the watcher thread exists, then only by it.
     private Map<String, String> hashes = Map.of();
     private Set<ManifestError> reported; // the errors last passed to invalid(), null after a valid load
+    private String unavailable; // the problem last passed to unavailable(), null while the directory reads
     private final EmptyFiles emptyFiles = new EmptyFiles();
 
     /**
@@ -169,7 +191,8 @@ public final class ManifestDirectory implements AutoCloseable {
                               HostPolicy policy) {
         this.loader = new ManifestLoader(java.io.InputStream.nullInputStream(), policy);
         this.dir = Objects.requireNonNull(dir, "dir");
-        this.listener = Objects.requireNonNull(listener, "listener");
+        this.listener = new SafeListener(Objects.requireNonNull(listener, "listener"), () -> closed);
+        this.presence = new DirectoryPresence(dir);
         if (rescanInterval.isNegative() || rescanInterval.isZero()) {
             throw new IllegalArgumentException("rescanInterval must be positive: " + rescanInterval);
         }
@@ -207,13 +230,30 @@ public final class ManifestDirectory implements AutoCloseable {
                 return; // the listener closed us during the first callback
             }
             executor = DaemonThreads.fixed("berth-manifest-dir", 1);
-            executor.submit(this::loop);
+            WatchLoop loop = new WatchLoop(dir, watcher, rescanNanos, debounceNanos, () -> closed, () -> reload(false));
+            executor.submit(() -> {
+                watcherThread = Thread.currentThread();
+                loop.run();
+            });
         }
     }
 
     /** The last good snapshot: empty before {@link #start()} and while nothing valid was ever loaded. */
     public Snapshot current() {
         return current;
+    }
+
+    /**
+     * Whether a valid load ever happened, so {@link #current()} is the directory's set in force; while
+     * false, nothing the directory declared before is to be pruned. Thread-safe.
+     */
+    public boolean inForce() {
+        return inForce;
+    }
+
+    /** Why the directory is not being applied right now (unavailable, or invalid manifests), or null. Thread-safe. */
+    public String problem() {
+        return problem;
     }
 
     /** Stops watching. Idempotent. */
@@ -244,60 +284,6 @@ public final class ManifestDirectory implements AutoCloseable {
         }
     }
 
-    // ---- the watcher thread ----
-
-    private void loop() {
-        watcherThread = Thread.currentThread();
-        long nextRescan = System.nanoTime() + rescanNanos;
-        boolean pending = false;
-        boolean rescanDeferred = false;
-        long debounceAt = 0;
-        while (!closed) {
-            try {
-                long now = System.nanoTime();
-                long deadline = pending && debounceAt - nextRescan < 0 ? debounceAt : nextRescan;
-                if (deadline - now <= 0) {
-                    nextRescan = now + rescanNanos;
-                    if (pending && debounceAt - now > 0 && !rescanDeferred) {
-                        // Files are being written right now (a rescan reading a file between its
-                        // truncation and its write would see it empty): leave it to the debounced
-                        // reload. Only once in a row, so a never-ending stream of events cannot
-                        // starve the rescans.
-                        rescanDeferred = true;
-                        continue;
-                    }
-                    // Bookkeeping first: a reload that throws must not be retried in a tight loop.
-                    pending = false;
-                    rescanDeferred = false;
-                    reload(false);
-                    continue;
-                }
-                long wait = deadline - now;
-                if (watcher == null) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                    continue;
-                }
-                WatchKey key = watcher.poll(wait, TimeUnit.NANOSECONDS);
-                boolean relevant = false;
-                while (key != null) {
-                    relevant |= watcher.drain(key);
-                    key = watcher.poll();
-                }
-                if (relevant) {
-                    pending = true;
-                    debounceAt = System.nanoTime() + debounceNanos;
-                }
-            } catch (ClosedWatchServiceException | InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                if (closed) {
-                    return;
-                }
-                LOG.log(Level.WARNING, "manifest directory watcher for " + dir + " failed; continuing", e);
-            }
-        }
-    }
-
     // ---- loading ----
 
     private void reload(boolean initial) {
@@ -305,17 +291,24 @@ public final class ManifestDirectory implements AutoCloseable {
             watcher.registerTree();
         }
         Instant at = Instant.now();
-        ManifestLoader.LoadResult result = load();
+        ManifestLoader.LoadResult result = present() ? loader.load(List.of(loadArgument)) : null;
+        if (result == null || !present()) {
+            return; // gone (also while being read): reported, the last good snapshot stays
+        }
+        presence.loaded();
         if (!result.ok()) {
             Set<ManifestError> errors = Set.copyOf(result.errors());
+            problem = result.errors().size() + " invalid manifest(s), the last good set stays in force; first: "
+                    + result.errors().getFirst();
             if (!errors.equals(reported)) {
                 reported = errors;
                 LOG.fine(() -> "manifests in " + dir + " are invalid; keeping the last good state: " + result.errors());
-                notifyInvalid(result.errors(), current);
+                listener.invalid(result.errors(), current);
             }
             return;
         }
         reported = null;
+        problem = null;
         Map<String, Workload> byName = new TreeMap<>();
         Map<String, String> newHashes = new TreeMap<>();
         for (Workload w : result.workloads()) {
@@ -333,58 +326,46 @@ public final class ManifestDirectory implements AutoCloseable {
                 changed.add(old);
             }
         }
-        if (changed.isEmpty() && !initial) {
+        boolean first = initial || !inForce; // the first good load is in force even when empty
+        if (changed.isEmpty() && !first) {
             emptyFiles.clear();
             return;
         }
-        if (!initial && emptyFiles.inFlux(current.workloads(), newHashes.keySet(), at)) {
+        if (!first && emptyFiles.inFlux(current.workloads(), newHashes.keySet(), at)) {
             return; // the next event or rescan looks again
         }
         Snapshot snapshot = Snapshot.of(byName, newHashes, at);
         hashes = newHashes;
         current = snapshot;
+        inForce = true;
         if (!changed.isEmpty()) {
             LOG.fine(() -> "manifests in " + dir + " changed: " + changed);
-            notifyChanged(snapshot, Collections.unmodifiableSet(changed));
+            listener.changed(snapshot, Collections.unmodifiableSet(changed));
         }
     }
 
-    private ManifestLoader.LoadResult load() {
-        ManifestLoader.LoadResult empty = new ManifestLoader.LoadResult(List.of(), List.of(), List.of());
-        if (Files.notExists(dir)) {
-            return empty;
+    /**
+     * Whether the directory reads as the one last loaded; if not, reports it once per distinct
+     * problem, and when it reads again after one, says so.
+     */
+    private boolean present() {
+        String now = presence.problem();
+        if (now != null) {
+            problem = now + "; the last good set (" + current.workloads().size() + " workload(s)) stays in force,"
+                    + " nothing is pruned until it is back";
+            if (!now.equals(unavailable)) {
+                unavailable = now;
+                listener.unavailable(dir, problem, current);
+            }
+            return false;
         }
-        ManifestLoader.LoadResult result = loader.load(List.of(loadArgument));
-        if (!result.ok() && Files.notExists(dir)) {
-            return empty; // deleted while being read
+        if (unavailable != null) {
+            unavailable = null;
+            problem = null;
+            reported = null; // errors found before it vanished are reported again if still there
+            listener.available(dir, current);
         }
-        return result;
-    }
-
-    private void notifyChanged(Snapshot snapshot, Set<String> names) {
-        if (closed) {
-            return;
-        }
-        try {
-            listener.changed(snapshot, names);
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable e) {
-            LOG.log(Level.WARNING, "manifest directory listener failed on a change of " + names, e);
-        }
-    }
-
-    private void notifyInvalid(List<ManifestError> errors, Snapshot lastGood) {
-        if (closed) {
-            return;
-        }
-        try {
-            listener.invalid(errors, lastGood);
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable e) {
-            LOG.log(Level.WARNING, "manifest directory listener failed on invalid manifests", e);
-        }
+        return true;
     }
 
     // ---- helpers ----

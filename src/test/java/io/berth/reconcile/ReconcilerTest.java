@@ -40,9 +40,12 @@ class ReconcilerTest {
     DesiredState desired;
     DeleteRequests deletes;
 
+    /** Whether the watched directory's set is in force (it was read once). */
+    volatile boolean directoryInForce = true;
+
     /** 1.5 cores and 3 GiB allocatable unless a test says otherwise. */
     Reconciler reconciler(boolean detectOnly, Admission admission) {
-        desired = new DesiredState(DIR, () -> declared, state);
+        desired = new DesiredState(DIR, () -> declared, () -> directoryInForce, state, w -> true);
         deletes = new DeleteRequests(desired);
         reports.subscribe(reported::add);
         return new Reconciler(new RuntimeSet(Map.of(Kind.Container, runtime)), desired, admission, restarts, AGENT,
@@ -215,7 +218,7 @@ class ReconcilerTest {
         declared.put("web", container("web"));
         runtime.putForeign("web");
         try (WorkQueue<String> queue = new WorkQueue<>("test", 1, r::reconcile,
-                new WorkQueue.Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 2.0), (k, o) -> { })) {
+                new RetryBackoff(Duration.ofMillis(1), Duration.ofMillis(5), 2.0), (k, o) -> { })) {
             queue.enqueue("web");
             assertThat(queue.awaitIdle(Duration.ofSeconds(5))).isTrue();
             Thread.sleep(50); // several backoffs long: a retry would have run by now
@@ -237,5 +240,89 @@ class ReconcilerTest {
         assertThat(r.reconcile("web")).isInstanceOf(WorkQueue.Retry.class);
         assertThat(events("web")).as("a retryable failure is an event each time, as before")
                 .containsExactly("Failed web: start refused", "Failed web: start refused");
+    }
+
+    @Test
+    void whileTheDirectoryWasNeverReadItsRunningWorkloadsAreLeftAlone() {
+        Reconciler r = reconciler();
+        directoryInForce = false; // missing at boot: its filesystem not mounted yet
+        runtime.putOwned(container("web"), DIR, WorkloadState.Running);
+        assertThat(r.reconcile("web")).isEqualTo(new WorkQueue.Done());
+        assertThat(runtime.calls).isEmpty();
+        assertThat(runtime.has("web")).isTrue();
+
+        directoryInForce = true; // read, and empty: an existing empty directory prunes
+        assertThat(r.reconcile("web")).isEqualTo(new WorkQueue.Done());
+        assertThat(runtime.has("web")).isFalse();
+    }
+
+    @Test
+    void pruningEveryWorkloadOfASourceIsOneWarningEventPerEpisode() {
+        Reconciler r = reconciler();
+        runtime.putOwned(container("web"), DIR, WorkloadState.Running);
+        runtime.putOwned(container("db"), DIR, WorkloadState.Running);
+        r.reconcile("web");
+        r.reconcile("db");
+        assertThat(runtime.has("web") || runtime.has("db")).isFalse();
+        List<String> pruned = book.events().stream().filter(e -> e.type().equals("PrunedAll")).map(StatusBook.Event::message).toList();
+        assertThat(pruned).singleElement().satisfies(m -> assertThat(m).contains("source " + DIR, "declares no workload",
+                "web first"));
+
+        declared.put("web", container("web")); // it declares something again: the next emptying is news
+        r.reconcile("web");
+        declared.clear();
+        r.reconcile("web");
+        assertThat(book.events().stream().filter(e -> e.type().equals("PrunedAll"))).hasSize(2);
+    }
+
+    @Test
+    void pruningSomeWorkloadsOfASourceIsNoWarning() {
+        Reconciler r = reconciler();
+        declared.put("db", container("db"));
+        runtime.putOwned(container("web"), DIR, WorkloadState.Running);
+        r.reconcile("web");
+        assertThat(runtime.has("web")).isFalse();
+        assertThat(book.events()).noneMatch(e -> e.type().equals("PrunedAll"));
+    }
+
+    @Test
+    void aWorkloadRefusedByThePolicyAtLoadIsNeitherCreatedNorChangedNorDeleted() throws Exception {
+        Workload priv = privileged("agent-x", "500m");
+        Reconciler r = reconciler();
+        desired.apply(Map.of("/src/ops", List.of(priv, container("idle"))), true);
+        desired = new DesiredState(DIR, () -> declared, () -> true, state, w -> true);
+        desired.load(io.berth.manifest.HostPolicy.of(null, false), book);
+        r = new Reconciler(new RuntimeSet(Map.of(Kind.Container, runtime)), desired,
+                new Admission(new Admission.Allocatable(2000, 4 * GI, 500, GI, 1.0, 1.0)), restarts, AGENT, false,
+                Duration.ofSeconds(1), book, reports, new DeleteRequests(desired), retried::add);
+
+        assertThat(r.reconcile("agent-x")).isInstanceOf(WorkQueue.Terminal.class);
+        assertThat(runtime.calls).as("not created").isEmpty();
+        assertThat(book.get("agent-x").phase()).isEqualTo(StatusBook.Phase.Failed);
+        assertThat(book.get("agent-x").lastError()).contains("privileged");
+        assertThat(r.reconcile("idle")).as("the source's other workloads still are").isEqualTo(new WorkQueue.Done());
+        assertThat(runtime.has("idle")).isTrue();
+
+        runtime.calls.clear();
+        Workload running = privileged("agent-x", "200m"); // what it was, before an edit now refused
+        runtime.putOwned(running, "/src/ops", WorkloadState.Running); // it ran before the policy was tightened
+        assertThat(r.reconcile("agent-x")).isInstanceOf(WorkQueue.Terminal.class);
+        assertThat(runtime.calls).as("a running offender is left alone: no update, no delete").isEmpty();
+        assertThat(book.get("agent-x").phase()).isEqualTo(StatusBook.Phase.Running);
+        assertThat(events("agent-x")).singleElement().satisfies(e -> assertThat(e).startsWith("PolicyRefused source /src/ops"));
+    }
+
+    static Workload privileged(String name, String cpu) {
+        var r = new io.berth.manifest.ManifestParser(io.berth.manifest.HostPolicy.ANY).parse(Path.of(name + ".yaml"), """
+                apiVersion: berth.io/v1
+                kind: Container
+                metadata: {name: %s}
+                spec:
+                  image: nginx
+                  securityContext: {privileged: true}
+                  resources: {limits: {cpu: %s, memory: 64Mi}}
+                """.formatted(name, cpu));
+        assertThat(r.errors()).isEmpty();
+        return r.workloads().getFirst();
     }
 }

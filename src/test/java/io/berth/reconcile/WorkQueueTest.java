@@ -1,6 +1,6 @@
 package io.berth.reconcile;
 
-import io.berth.reconcile.WorkQueue.Backoff;
+
 import io.berth.reconcile.WorkQueue.Done;
 import io.berth.reconcile.WorkQueue.Outcome;
 import io.berth.reconcile.WorkQueue.RequeueAfter;
@@ -34,17 +34,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WorkQueueTest {
 
     static final Duration WAIT = Duration.ofSeconds(10);
-    static final Backoff SLOW = new Backoff(Duration.ofSeconds(30), Duration.ofSeconds(60), 2.0);
+    static final RetryBackoff SLOW = new RetryBackoff(Duration.ofSeconds(30), Duration.ofSeconds(60), 2.0);
 
     final List<WorkQueue<String>> queues = new ArrayList<>();
     final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
     final List<Outcome> outcomes = new CopyOnWriteArrayList<>();
 
-    WorkQueue<String> queue(int workers, Function<String, Result> handler, Backoff backoff) {
+    WorkQueue<String> queue(int workers, Function<String, Result> handler, RetryBackoff backoff) {
         return queue(workers, handler, backoff, (k, o) -> outcomes.add(o));
     }
 
-    WorkQueue<String> queue(int workers, Function<String, Result> handler, Backoff backoff,
+    WorkQueue<String> queue(int workers, Function<String, Result> handler, RetryBackoff backoff,
                             BiConsumer<String, Outcome> listener) {
         WorkQueue<String> q = new WorkQueue<>("test", workers, key -> {
             runs.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
@@ -214,7 +214,7 @@ class WorkQueueTest {
 
     @Test
     void retryBackoffGrowsCapsAndResetsAfterDone() throws Exception {
-        Backoff backoff = new Backoff(Duration.ofMillis(10), Duration.ofMillis(40), 2.0);
+        RetryBackoff backoff = new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 2.0);
         List<Long> starts = new CopyOnWriteArrayList<>();
         List<Integer> failuresSeen = new CopyOnWriteArrayList<>();
         List<Duration> scheduledIn = new CopyOnWriteArrayList<>();
@@ -261,14 +261,14 @@ class WorkQueueTest {
 
     @Test
     void backoffDelayIsExponentialAndCapped() {
-        Backoff b = new Backoff(Duration.ofMillis(10), Duration.ofMillis(40), 2.0);
+        RetryBackoff b = new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(40), 2.0);
         assertThat(b.delay(1)).isEqualTo(Duration.ofMillis(10));
         assertThat(b.delay(2)).isEqualTo(Duration.ofMillis(20));
         assertThat(b.delay(3)).isEqualTo(Duration.ofMillis(40));
         assertThat(b.delay(4)).isEqualTo(Duration.ofMillis(40));
         assertThat(b.delay(10_000)).isEqualTo(Duration.ofMillis(40));
-        assertThat(Backoff.DEFAULT.delay(1)).isEqualTo(Duration.ofMillis(200));
-        assertThat(Backoff.DEFAULT.delay(100)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(RetryBackoff.DEFAULT.delay(1)).isEqualTo(Duration.ofMillis(200));
+        assertThat(RetryBackoff.DEFAULT.delay(100)).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -286,7 +286,7 @@ class WorkQueueTest {
                     yield new Done();
                 }
             };
-        }, new Backoff(Duration.ofMillis(5), Duration.ofMillis(5), 1.0));
+        }, new RetryBackoff(Duration.ofMillis(5), Duration.ofMillis(5), 1.0));
         q.enqueue("web");
         await(third);
 
@@ -311,7 +311,7 @@ class WorkQueueTest {
     @Test
     void terminalIsReportedAndNotRetriedUntilEnqueuedAgain() throws Exception {
         WorkQueue<String> q = queue(1, key -> new Terminal("image policy forbids latest"),
-                new Backoff(Duration.ofMillis(1), Duration.ofMillis(1), 1.0));
+                new RetryBackoff(Duration.ofMillis(1), Duration.ofMillis(1), 1.0));
         q.enqueue("web");
         assertThat(q.awaitIdle(WAIT)).isTrue();
         assertThat(outcomes).extracting(Outcome::result).containsExactly(new Terminal("image policy forbids latest"));
@@ -449,5 +449,152 @@ class WorkQueueTest {
 
         q.enqueueAfter("web", Duration.ofMinutes(5));
         assertThat(q.awaitIdle(Duration.ofMillis(50))).as("a schedule in 5 minutes is not work now").isTrue();
+    }
+
+    // --- a back-off holds against events and resyncs ---
+
+    /** Starts of each run of {@code key}, in nanoTime. */
+    final List<Long> starts = new CopyOnWriteArrayList<>();
+
+    Function<String, Result> alwaysFails() {
+        return key -> {
+            starts.add(System.nanoTime());
+            return new Retry("cannot start");
+        };
+    }
+
+    @Test
+    void enqueuesDuringARetryBackoffDoNotRunTheKeyBeforeItExpires() throws Exception {
+        WorkQueue<String> q = queue(2, alwaysFails(), new RetryBackoff(Duration.ofMillis(400), Duration.ofMillis(400), 1.0));
+        q.enqueue("vm");
+        waitFor(() -> runs("vm") == 1);
+        long spamUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250);
+        while (System.nanoTime() < spamUntil) {
+            q.enqueue("vm"); // libvirt's define/undefine events, a resync
+        }
+        assertThat(runs("vm")).as("held in back-off").isEqualTo(1);
+        assertThat(q.depth()).as("not waiting as ready either").isZero();
+
+        waitFor(() -> runs("vm") == 2);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(starts.get(1) - starts.get(0))).isGreaterThanOrEqualTo(400);
+        assertThat(outcomes).extracting(Outcome::attempt).startsWith(1, 2);
+    }
+
+    @Test
+    void aShorterEnqueueAfterCannotCutARetryBackoffShort() throws Exception {
+        WorkQueue<String> q = queue(1, alwaysFails(), new RetryBackoff(Duration.ofMillis(500), Duration.ofMillis(500), 1.0));
+        q.enqueue("vm");
+        waitFor(() -> runs("vm") == 1);
+        q.enqueueAfter("vm", Duration.ofMillis(10));
+        q.enqueueAfter("vm", Duration.ZERO);
+        Thread.sleep(200);
+        assertThat(runs("vm")).isEqualTo(1);
+        assertThat(q.nextRetry("vm")).get().satisfies(at -> assertThat(at).isAfter(Instant.now()));
+
+        waitFor(() -> runs("vm") == 2);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(starts.get(1) - starts.get(0))).isGreaterThanOrEqualTo(500);
+    }
+
+    @Test
+    void anEnqueueDuringARunThatFailsWaitsForTheBackoffInsteadOfRerunningAtOnce() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        List<Long> ends = new CopyOnWriteArrayList<>();
+        WorkQueue<String> q = queue(1, key -> {
+            starts.add(System.nanoTime());
+            if (calls.getAndIncrement() == 0) {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            ends.add(System.nanoTime());
+            return new Retry("cannot start");
+        }, new RetryBackoff(Duration.ofMillis(300), Duration.ofMillis(300), 1.0));
+        q.enqueue("vm");
+        await(started);
+        q.enqueue("vm"); // the failing attempt's own event: marks the key dirty
+        release.countDown();
+
+        waitFor(() -> runs("vm") == 2);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(starts.get(1) - ends.get(0)))
+                .as("the dirty re-run waited for the back-off").isGreaterThanOrEqualTo(300);
+    }
+
+    @Test
+    void aFailureWhoseOwnEventsEnqueueTheKeyIsNotLoopedByThem() throws Exception {
+        AtomicReference<WorkQueue<String>> self = new AtomicReference<>();
+        // Each failed attempt causes events (define, undefine) that enqueue the name again, from
+        // inside the run and right after it: before the hold this ran thousands of times a second.
+        self.set(queue(2, key -> {
+            starts.add(System.nanoTime());
+            self.get().enqueue(key);
+            Thread.ofVirtual().start(() -> self.get().enqueue(key));
+            return new Retry("cannot start");
+        }, new RetryBackoff(Duration.ofMillis(20), Duration.ofMillis(200), 2.0)));
+        self.get().enqueue("vm");
+        Thread.sleep(1000);
+        // 0, 20, 60, 140, 300, 500, 700, 900 ms: at most 8 in the first second (9 with scheduling slack).
+        assertThat(runs("vm")).isBetween(5, 9);
+    }
+
+    @Test
+    void enqueuesStillShortenTheWaitOfAKeyThatDidNotFail() throws Exception {
+        WorkQueue<String> q = queue(1, key -> new RequeueAfter(Duration.ofMinutes(5), "waiting for capacity"), SLOW);
+        q.enqueue("web");
+        waitFor(() -> runs("web") == 1);
+        q.enqueue("web"); // a deletion freed capacity
+        waitFor(() -> runs("web") == 2);
+    }
+
+    @Test
+    void enqueueChangedForgetsTheBackoffAndTheFailureStreak() throws Exception {
+        WorkQueue<String> q = queue(1, alwaysFails(), SLOW);
+        q.enqueue("vm");
+        waitFor(() -> runs("vm") == 1);
+        q.enqueue("vm");
+        Thread.sleep(100);
+        assertThat(runs("vm")).as("a plain enqueue waits for the 30 s back-off").isEqualTo(1);
+
+        q.enqueueChanged("vm"); // a new manifest for the name
+        waitFor(() -> runs("vm") == 2);
+        assertThat(outcomes).extracting(Outcome::attempt).containsExactly(1, 1);
+        assertThat(q.failures("vm")).isEqualTo(1);
+    }
+
+    @Test
+    void enqueueChangedDuringAFailingRunRunsAgainRightAfterIt() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        WorkQueue<String> q = queue(1, key -> {
+            if (calls.getAndIncrement() == 0) {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new Retry("cannot start");
+        }, SLOW);
+        q.enqueue("vm");
+        await(started);
+        q.enqueueChanged("vm");
+        release.countDown();
+
+        waitFor(() -> runs("vm") == 2);
+        assertThat(outcomes).extracting(Outcome::attempt).containsExactly(1, 1);
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as("timed out").isNegative();
+            Thread.sleep(5);
+        }
     }
 }

@@ -115,4 +115,45 @@ class DesiredStateTest {
                 .hasMessageContaining("remove it from the repository");
         assertThat(d.find("web")).isNotNull();
     }
+
+    static Workload privileged(String name) {
+        String yaml = """
+                apiVersion: berth.io/v1
+                kind: Container
+                metadata: {name: %s}
+                spec:
+                  image: berth/busybox:1
+                  resources: {limits: {cpu: "0.1", memory: 32Mi}}
+                  securityContext: {privileged: true}
+                """.formatted(name);
+        return new ManifestLoader(java.io.InputStream.nullInputStream(), io.berth.manifest.HostPolicy.ANY)
+                .loadBytes(Path.of(name + ".yaml"), yaml.getBytes(StandardCharsets.UTF_8)).workloads().getFirst();
+    }
+
+    @Test
+    void aRecordedWorkloadThatFailsTheCurrentPolicyIsRefusedAtLoadAndReportedTheOthersAreNot() {
+        DesiredState before = desired();
+        before.apply(Map.of("/src/ops", List.of(privileged("agent-x"), w("web", "64Mi"))), true);
+
+        List<String> events = new java.util.ArrayList<>();
+        DesiredState d = new DesiredState("/etc/berth/manifests", () -> Map.copyOf(directory), state);
+        d.load(io.berth.manifest.HostPolicy.of(null, false), (name, type, message) -> events.add(name + " " + type + " " + message));
+
+        assertThat(d.refused("agent-x")).contains("refused by this host's policy", "spec.securityContext.privileged",
+                "privileged containers are denied", "left running");
+        assertThat(d.refused("web")).isNull();
+        assertThat(d.find("agent-x")).as("still declared: nothing is pruned for it").isNotNull();
+        assertThat(d.knows("/src/ops")).isTrue();
+        assertThat(events).singleElement().satisfies(e -> assertThat(e).startsWith("agent-x PolicyRefused source /src/ops: ")
+                .contains("privileged"));
+
+        // Applied again (through the API, so under the current policy) without the offender: no longer refused.
+        d.apply(Map.of("/src/ops", List.of(w("agent-x", "64Mi"), w("web", "64Mi"))), true);
+        assertThat(d.refused("agent-x")).isNull();
+
+        DesiredState allowed = new DesiredState("/etc/berth/manifests", () -> Map.copyOf(directory), state);
+        before.apply(Map.of("/src/ops", List.of(privileged("agent-x"))), true);
+        allowed.load(io.berth.manifest.HostPolicy.of(null, true), (n, t, m) -> events.add(t));
+        assertThat(allowed.refused("agent-x")).as("a host that allows it").isNull();
+    }
 }

@@ -157,6 +157,45 @@ class GitSyncTest {
     }
 
     @Test
+    void aCommitThatRemovesTheConfiguredPathIsRefusedAndTheLastGoodRevisionStays() throws Exception {
+        GitRepo repo = GitRepo.create(dir);
+        repo.write("fleet/web.yaml", yaml("web", "32Mi"));
+        repo.write("fleet/db.yaml", yaml("db", "64Mi"));
+        String good = repo.commit("two");
+        GitSync s = sync(repo.url(), "fleet");
+        now(s);
+
+        repo.delete("fleet/web.yaml");
+        repo.delete("fleet/db.yaml"); // the directory is gone from the tree with its last file
+        repo.write("README.md", "moved the manifests away");
+        String gone = repo.commit("reorganise");
+        enqueued.clear();
+        GitSync.Result r = now(s);
+        assertThat(r.ok()).isFalse();
+        assertThat(r.error()).contains("revision " + gone.substring(0, 12), "no directory fleet",
+                "berth.git.path", good.substring(0, 12) + " stays in force");
+        assertThat(desired.find("web")).as("a vanished path is an error, not an empty set").isNotNull();
+        assertThat(desired.find("db")).isNotNull();
+        assertThat(enqueued).isEmpty();
+        assertThat(book.events()).filteredOn(e -> e.type().equals("InvalidRevision")).singleElement()
+                .satisfies(e -> assertThat(e.message()).contains("no directory fleet"));
+
+        repo.write("fleet/web.yaml", yaml("web", "32Mi"));
+        repo.write("fleet/.keep", ""); // an existing path with no manifest but this one
+        repo.commit("web back, db gone");
+        r = now(s);
+        assertThat(r.ok()).isTrue();
+        assertThat(r.changed()).containsExactly("db");
+
+        repo.delete("fleet/web.yaml");
+        repo.commit("empty on purpose");
+        r = now(s);
+        assertThat(r.ok()).as("an existing path without manifests is a valid empty set").isTrue();
+        assertThat(r.changed()).containsExactly("web");
+        assertThat(desired.declaresNothing(s.source())).isTrue();
+    }
+
+    @Test
     void aNewUrlRetiresTheOldGitSourceAndTakesOverItsNames() throws Exception {
         GitRepo old = GitRepo.create(dir.resolve("old"));
         old.write("web.yaml", yaml("web", "32Mi"));

@@ -138,4 +138,52 @@ class GitWebhookTest {
         assertThat(wrong.status()).isEqualTo(401);
         assertThat(wrong.message()).contains("X-Gitlab-Token");
     }
+
+    final GitWebhook following = new GitWebhook("s3cret".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5),
+            Clock.fixed(NOW, ZoneOffset.UTC), "main", "https://x-access-token@git.example.com/ops/fleet.git");
+
+    GitWebhook.Verdict sendTo(GitWebhook h, String event, String body) throws Exception {
+        return h.check(headers("x-hub-signature-256", sign("s3cret", body), "x-github-event", event,
+                "x-github-delivery", java.util.UUID.randomUUID().toString()), body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anEventThatIsNotAPushIsAnsweredWithoutAFetch() throws Exception {
+        String body = PUSH.formatted(NOW.getEpochSecond());
+        for (String event : new String[] {"pull_request", "issues", "create", "Tag Push Hook"}) {
+            GitWebhook.Verdict v = sendTo(following, event, body);
+            assertThat(v.fetch()).as(event).isFalse();
+            assertThat(v.status()).isEqualTo(202);
+            assertThat(v.message()).startsWith("ignored: a " + event + " event");
+        }
+        assertThat(sendTo(following, "ping", body).status()).isEqualTo(200);
+        assertThat(sendTo(following, "Push Hook", body).fetch()).as("GitLab's push").isTrue();
+    }
+
+    @Test
+    void aPushOfAnotherRepositoryIsIgnoredAndThisOneIsRecognisedByAnyOfItsNames() throws Exception {
+        String other = """
+                {"ref":"refs/heads/main","repository":{"full_name":"ops/other",
+                 "clone_url":"https://git.example.com/ops/other.git"}}""";
+        GitWebhook.Verdict v = sendTo(following, "push", other);
+        assertThat(v.fetch()).isFalse();
+        assertThat(v.status()).isEqualTo(202);
+        assertThat(v.message()).contains("another repository", "git.example.com/ops/other");
+
+        for (String repo : new String[] {
+                "{\"full_name\":\"ops/fleet\"}",
+                "{\"full_name\":\"OPS/Fleet\"}",
+                "{\"clone_url\":\"https://git.example.com/ops/fleet.git\"}",
+                "{\"ssh_url\":\"git@git.example.com:ops/fleet.git\"}",
+                "{\"git_ssh_url\":\"ssh://git@git.example.com:2222/ops/fleet.git\"}"}) {
+            String body = "{\"ref\":\"refs/heads/main\",\"repository\":" + repo + "}";
+            assertThat(sendTo(following, "push", body).fetch()).as(repo).isTrue();
+        }
+        String gitlab = "{\"ref\":\"refs/heads/main\",\"project\":{\"path_with_namespace\":\"ops/fleet\"}}";
+        assertThat(sendTo(following, "Push Hook", gitlab).fetch()).isTrue();
+        String gitlabOther = "{\"ref\":\"refs/heads/main\",\"project\":{\"path_with_namespace\":\"ops/fleet-2\"}}";
+        assertThat(sendTo(following, "Push Hook", gitlabOther).fetch()).isFalse();
+        assertThat(sendTo(following, "push", "{\"ref\":\"refs/heads/main\"}").fetch())
+                .as("a payload naming no repository").isTrue();
+    }
 }

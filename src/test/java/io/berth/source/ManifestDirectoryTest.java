@@ -68,6 +68,12 @@ class ManifestDirectoryTest {
         record Invalid(List<ManifestError> errors, ManifestDirectory.Snapshot lastGood) {
         }
 
+        record Unavailable(String problem, ManifestDirectory.Snapshot lastGood) {
+        }
+
+        record Available(ManifestDirectory.Snapshot current) {
+        }
+
         final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         final List<Object> all = new CopyOnWriteArrayList<>();
 
@@ -83,6 +89,26 @@ class ManifestDirectoryTest {
             Invalid i = new Invalid(errors, lastGood);
             all.add(i);
             events.add(i);
+        }
+
+        @Override
+        public void unavailable(Path dir, String problem, ManifestDirectory.Snapshot lastGood) {
+            Unavailable u = new Unavailable(problem, lastGood);
+            all.add(u);
+            events.add(u);
+        }
+
+        @Override
+        public void available(Path dir, ManifestDirectory.Snapshot current) {
+            Available a = new Available(current);
+            all.add(a);
+            events.add(a);
+        }
+
+        Unavailable nextUnavailable() throws InterruptedException {
+            Object e = next();
+            assertThat(e).isInstanceOf(Unavailable.class);
+            return (Unavailable) e;
         }
 
         Object next() throws InterruptedException {
@@ -407,23 +433,30 @@ class ManifestDirectoryTest {
     }
 
     @Test
-    void aMissingDirectoryIsEmptyAndPickedUpWhenCreated() throws Exception {
+    void aMissingDirectoryAtStartIsAnErrorNotInForceAndPickedUpWhenCreated() throws Exception {
         Path dir = tmp.resolve("not-yet");
         Recorder rec = new Recorder();
         ManifestDirectory md = open(dir, Duration.ofMillis(200), rec);
         assertThat(md.current().workloads()).isEmpty();
-        rec.assertQuiet();
+        assertThat(md.inForce()).as("nothing of it is to be pruned: it was never read").isFalse();
+        assertThat(rec.nextUnavailable().problem()).contains(dir.toString(), "does not exist",
+                "the last good set (0 workload(s)) stays in force");
+        assertThat(md.problem()).contains("does not exist");
+        rec.assertQuiet(); // once, not at every rescan
 
         Path staging = Files.createDirectories(tmp.resolve("staging"));
         Files.writeString(staging.resolve("web.yaml"), container("web"));
         Files.move(staging, dir);
 
+        assertThat(rec.next()).isInstanceOf(Recorder.Available.class);
         assertThat(rec.nextChanged().names()).containsExactly("web");
         assertThat(md.current().workloads()).containsOnlyKeys("web");
+        assertThat(md.inForce()).isTrue();
+        assertThat(md.problem()).isNull();
     }
 
     @Test
-    void deletingTheDirectoryRemovesEverythingAndRecreatingItRestores() throws Exception {
+    void aDeletedDirectoryKeepsTheLastGoodSetUntilItIsBack() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("manifests"));
         Files.writeString(dir.resolve("web.yaml"), container("web"));
         Files.createDirectories(dir.resolve("sub"));
@@ -433,7 +466,15 @@ class ManifestDirectoryTest {
         rec.nextChanged();
 
         deleteTree(dir);
-        await("everything removed", () -> md.current().workloads().isEmpty());
+        // rm -r deletes file by file: a load in between may see the files left (like deleting them
+        // one by one); the directory itself gone is an error, not an empty set.
+        Object e;
+        while (!((e = rec.next()) instanceof Recorder.Unavailable)) {
+            assertThat(e).isInstanceOf(Recorder.Changed.class);
+        }
+        assertThat(((Recorder.Unavailable) e).problem()).contains(dir + " does not exist");
+        rec.assertQuiet();
+        assertThat(md.inForce()).isTrue();
 
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("web.yaml"), container("web"));
@@ -441,6 +482,142 @@ class ManifestDirectoryTest {
         // The new directory is watched, not only rescanned: its edits still arrive.
         Files.writeString(dir.resolve("web.yaml"), container("web", "32Mi", "sleep", "42"));
         await("the edit", () -> command(md, "web").equals(List.of("sleep", "42")));
+    }
+
+    @Test
+    void aDirectoryMovedAwayIsAnErrorAndMovingItBackChangesNothing() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("manifests"));
+        Files.writeString(dir.resolve("web.yaml"), container("web"));
+        Files.writeString(dir.resolve("db.yaml"), container("db"));
+        Recorder rec = new Recorder();
+        ManifestDirectory md = open(dir, Duration.ofMillis(200), rec);
+        ManifestDirectory.Snapshot before = rec.nextChanged().snapshot();
+
+        Path away = tmp.resolve("manifests.away");
+        Files.move(dir, away);
+        Recorder.Unavailable u = rec.nextUnavailable();
+        assertThat(u.problem()).contains(dir + " does not exist", "the last good set (2 workload(s)) stays in force",
+                "nothing is pruned");
+        assertThat(u.lastGood()).isSameAs(before);
+        assertThat(md.current()).isSameAs(before);
+
+        Files.move(away, dir);
+        assertThat(rec.next()).isInstanceOf(Recorder.Available.class);
+        rec.assertQuiet(); // same specs: no change
+        assertThat(md.current()).isSameAs(before);
+    }
+
+    @Test
+    void aDirectoryReplacedByAFileIsAnError() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("manifests"));
+        Files.writeString(dir.resolve("web.yaml"), container("web"));
+        Recorder rec = new Recorder();
+        ManifestDirectory md = open(dir, Duration.ofMillis(200), rec);
+        rec.nextChanged();
+
+        deleteTree(dir);
+        Files.writeString(dir, "not a directory");
+        Object e;
+        while (!((e = rec.next()) instanceof Recorder.Unavailable u && u.problem().contains("is not a directory"))) {
+            assertThat(e).isInstanceOf(Recorder.Unavailable.class); // "does not exist" may come first
+        }
+        assertThat(md.current().workloads()).containsOnlyKeys("web");
+    }
+
+    @Test
+    void anExistingEmptyDirectoryIsAValidEmptySetAndPrunes() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("manifests"));
+        Files.writeString(dir.resolve("web.yaml"), container("web"));
+        Recorder rec = new Recorder();
+        ManifestDirectory md = open(dir, Duration.ofMillis(200), rec);
+        rec.nextChanged();
+
+        Files.delete(dir.resolve("web.yaml"));
+        Recorder.Changed c = rec.nextChanged();
+        assertThat(c.names()).containsExactly("web");
+        assertThat(c.snapshot().workloads()).isEmpty();
+        assertThat(md.problem()).isNull();
+    }
+
+    // ---- mounts (as root: a small tmpfs, or a bind mount, under the test's directory) ----
+
+    final List<Path> mounted = new ArrayList<>();
+
+    @AfterEach
+    void unmountAll() throws Exception {
+        for (Path m : mounted.reversed()) {
+            sh("umount", "-l", m.toString());
+        }
+    }
+
+    static int sh(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor();
+    }
+
+    void mount(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("mount"));
+        cmd.addAll(List.of(args));
+        int rc = sh(cmd.toArray(String[]::new));
+        org.junit.jupiter.api.Assumptions.assumeTrue(rc == 0, "mount needs root: " + cmd);
+        mounted.add(Path.of(args[args.length - 1]));
+    }
+
+    void umount(Path m) throws Exception {
+        assertThat(sh("umount", m.toString())).as("umount " + m).isZero();
+        mounted.remove(m);
+    }
+
+    @Test
+    void anUnmountedFilesystemIsAnErrorNotTheEmptyMountPointUnderIt() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("mnt"));
+        mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", dir.toString());
+        Files.writeString(dir.resolve("web.yaml"), container("web"));
+        Recorder rec = new Recorder();
+        ManifestDirectory md = open(dir, Duration.ofMillis(200), rec);
+        rec.nextChanged();
+
+        umount(dir); // what is left is the empty mount point, on the parent's filesystem
+        Recorder.Unavailable u = rec.nextUnavailable();
+        assertThat(u.problem()).contains(dir.toString(), "was on the filesystem mounted at " + dir, "looks unmounted");
+        rec.assertQuiet();
+        assertThat(md.current().workloads()).containsOnlyKeys("web");
+
+        mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", dir.toString()); // back (a new device number)
+        Files.writeString(dir.resolve("web.yaml"), container("web"));
+        assertThat(rec.next()).isInstanceOf(Recorder.Available.class);
+        Files.writeString(dir.resolve("db.yaml"), container("db"));
+        assertThat(rec.nextChanged().names()).containsExactly("db");
+    }
+
+    @Test
+    void anUnmountedBindMountOfTheSameFilesystemIsAnErrorToo() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("real"));
+        Files.writeString(source.resolve("web.yaml"), container("web"));
+        Path dir = Files.createDirectories(tmp.resolve("manifests"));
+        mount("--bind", source.toString(), dir.toString()); // same device as its parent: only the mount table tells
+        Recorder rec = new Recorder();
+        ManifestDirectory md = open(dir, Duration.ofMillis(200), rec);
+        assertThat(rec.nextChanged().names()).containsExactly("web");
+
+        umount(dir);
+        assertThat(rec.nextUnavailable().problem()).contains("looks unmounted");
+        assertThat(md.current().workloads()).containsOnlyKeys("web");
+    }
+
+    @Test
+    void aFilesystemMountedOverTheDirectoryLaterIsTheRealOneArriving() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("mnt"));
+        Recorder rec = new Recorder();
+        ManifestDirectory md = open(dir, Duration.ofMillis(200), rec);
+        assertThat(md.inForce()).isTrue(); // an existing empty directory: a valid empty set
+
+        Path staged = Files.createDirectories(tmp.resolve("staged"));
+        Files.writeString(staged.resolve("web.yaml"), container("web"));
+        mount("--bind", staged.toString(), dir.toString());
+        assertThat(rec.nextChanged().names()).containsExactly("web");
+        assertThat(md.problem()).isNull();
     }
 
     @Test
