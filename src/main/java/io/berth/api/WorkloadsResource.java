@@ -6,7 +6,6 @@ import io.berth.reconcile.StatusBook;
 import io.berth.source.DesiredState;
 
 import io.berth.api.Views;
-import io.berth.manifest.CanonicalForm;
 import io.berth.manifest.Workload;
 import io.berth.runtime.LogSource;
 import io.berth.runtime.Observed;
@@ -72,7 +71,7 @@ public class WorkloadsResource {
             throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + agent.name());
         }
         DesiredState.Entry e = desiredState.find(name);
-        w.put("spec", e == null ? null : CanonicalForm.toTree(e.workload()));
+        w.put("spec", e == null ? null : runtimes.redaction().tree(e.workload())); // secrets as digests
         w.put("events", book.events().stream().filter(ev -> name.equals(ev.name())).toList());
         return w;
     }

@@ -82,7 +82,7 @@ public class ApplyCommand implements Callable<Integer> {
         try (Session session = Session.local()) {
             List<Observed> observed = session.observe(Session.kinds(here), spec.commandLine().getErr());
             Trace.mark("observed");
-            Plan plan = Planner.plan(here, observed, new PlanOptions(prune, input.sources()));
+            Plan plan = Planner.plan(here, observed, new PlanOptions(prune, input.sources(), session.runtimes().redaction()));
             Trace.mark("planned");
             Map<String, Object> planTree = Views.plan(plan);
             planTree.put("elsewhere", elsewhere);

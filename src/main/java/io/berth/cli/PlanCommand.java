@@ -49,7 +49,7 @@ public class PlanCommand implements Callable<Integer> {
             List<Workload> here = ManifestInput.placedHere(desired, host);
             try (Session session = Session.local()) {
                 plan = Views.plan(Planner.plan(here, session.observe(Session.kinds(here), spec.commandLine().getErr()),
-                        new PlanOptions(prune, input.sources())));
+                        new PlanOptions(prune, input.sources(), session.runtimes().redaction())));
             }
             plan.put("elsewhere", ManifestInput.elsewhere(desired, host));
         }

@@ -4,6 +4,7 @@ import io.berth.manifest.ContainerSpec;
 import io.berth.manifest.ContainerSpec.RestartPolicy;
 import io.berth.manifest.Kind;
 import io.berth.manifest.Quantities;
+import io.berth.manifest.Redaction;
 import io.berth.manifest.Resources;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Observed;
@@ -26,6 +27,9 @@ import java.util.stream.Collectors;
  * <p>Spec fields are compared with the spec Berth recorded at creation (so defaults the runtime
  * fills in never show as changes); limits are compared with what the runtime enforces now (so a
  * limit changed by hand shows as drift, and an in-place update is not undone by stale records).
+ * Both sides are compared {@linkplain Redaction redacted}: the record holds digests of secret
+ * values (or, written by an older Berth, the values in clear), so the desired values are digested
+ * with the same host key and a plan can say a secret changed without ever holding it in clear.
  */
 public final class Planner {
 
@@ -40,7 +44,7 @@ public final class Planner {
         Set<String> desiredNames = desired.stream().map(Workload::name).collect(Collectors.toSet());
         List<Action> actions = new ArrayList<>();
         for (Workload d : desired) {
-            actions.add(decide(d, byName.get(d.name())));
+            actions.add(decide(d, byName.get(d.name()), options.redaction()));
         }
         if (options.prune()) {
             for (Observed o : observed) {
@@ -55,7 +59,7 @@ public final class Planner {
     }
 
     /** The decision for one workload: what {@link #plan} does per name, for the daemon's per-name reconcile. */
-    public static Action decide(Workload d, Observed o) {
+    public static Action decide(Workload d, Observed o, Redaction redaction) {
         if (o == null) {
             return new Action.Create(d, "not present on this host");
         }
@@ -78,7 +82,7 @@ public final class Planner {
                 && d.resources().requests().equals(d.resources().limits());
         Workload appliedWithDesiredLimits = o.applied().withResources(new Resources(d.resources().limits(),
                 requestsFollowLimits ? d.resources().requests() : recorded.requests(), d.resources().pids()));
-        for (String[] c : SpecDiff.diff(appliedWithDesiredLimits, d)) {
+        for (String[] c : SpecDiff.diff(redaction.redact(appliedWithDesiredLimits), redaction.redact(d))) {
             changes.add(new FieldChange(c[0], c[1], c[2], false, ChangePolicy.recreateReason(d.kind(), c[0])));
         }
         List<FieldChange> recreating = changes.stream().filter(c -> !c.inPlace()).toList();

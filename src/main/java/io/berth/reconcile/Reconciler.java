@@ -75,7 +75,8 @@ public final class Reconciler {
             requested = deletes.take(name);
         }
         return new Decisions.Facts(name, want, have.orElse(null), requested,
-                have.isPresent() && desired.knows(have.get().source()), detectOnly, book.get(name), Instant.now());
+                have.isPresent() && desired.knows(have.get().source()), detectOnly, book.get(name), Instant.now(),
+                runtimes.redaction());
     }
 
     /**

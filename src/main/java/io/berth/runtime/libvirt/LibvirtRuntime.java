@@ -1,6 +1,7 @@
 package io.berth.runtime.libvirt;
 
 import io.berth.manifest.Kind;
+import io.berth.manifest.Redaction;
 import io.berth.manifest.Resources;
 import io.berth.manifest.VmSpec;
 import io.berth.manifest.Workload;
@@ -54,14 +55,17 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
     private final Set<DomainEvents> watches = ConcurrentHashMap.newKeySet();
     private volatile HypervisorProbe.Result probe;
     private final Path probeKernel;
+    private final Redaction redaction;
 
-    public LibvirtRuntime(String agent, String uri, Path stateDir) {
+    /** @param redaction how secret spec values are recorded in the domains' metadata */
+    public LibvirtRuntime(String agent, String uri, Path stateDir, Redaction redaction) {
         this.uri = uri;
+        this.redaction = redaction;
         this.paths = new VmPaths(stateDir);
         this.calls = new LibvirtCalls(uri);
         this.connection = new LibvirtConnection(uri, calls);
         this.observer = new DomainObserver(agent, calls, connection);
-        this.starter = new DomainStarter(calls, connection, observer, paths);
+        this.starter = new DomainStarter(calls, connection, observer, paths, redaction);
         this.probeKernel = Path.of(System.getenv().getOrDefault("BERTH_PROBE_KERNEL", stateDir.resolve("images/vmlinuz").toString()));
     }
 
@@ -181,7 +185,7 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
             notes.add(DomainStarter.LIVE_HARD_LIMIT_NOTE);
         }
         DomainXml.Choices choices = new DomainXml.Choices(null, type, paths, !refuses, spec.cloudInit() != null, 0, notes);
-        String xml = DomainXml.build(w, ownership, choices);
+        String xml = DomainXml.build(redaction.redact(w), ownership, choices);
         calls.run(w.name(), "define domain", () -> connection.get().domainDefineXML(xml));
     }
 
@@ -191,7 +195,7 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
      */
     private void checkWritable(Workload w, Ownership ownership) {
         try {
-            DomainFacts.parse(DomainXml.build(w, ownership, new DomainXml.Choices(null, "qemu", paths, true,
+            DomainFacts.parse(DomainXml.build(redaction.redact(w), ownership, new DomainXml.Choices(null, "qemu", paths, true,
                     false, 0, List.of())));
         } catch (IllegalArgumentException e) {
             throw new RuntimeFailure(w.name(), w.name() + ": cannot be described to libvirt: " + e.getMessage()
@@ -238,9 +242,10 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
             }
         }
         // The persistent definition follows, so the limits survive a restart of the domain; its
-        // recorded spec is refreshed too (libvirt metadata, unlike Docker labels, can change).
+        // recorded spec is refreshed too (libvirt metadata, unlike Docker labels, can change), and
+        // one recorded in clear by an older Berth gets its secrets redacted now.
         DomainFacts persistent = observer.persistent(name, d);
-        String xml = DomainXml.build(updated, new Ownership(persistent.agent(), persistent.source()),
+        String xml = DomainXml.build(redaction.redact(updated), new Ownership(persistent.agent(), persistent.source()),
                 new DomainXml.Choices(calls.call(name, "read domain uuid", d::getUUIDString), persistent.domainType(),
                         paths, persistent.hardLimitKiB() > 0,
                         Files.exists(paths.seed(name)), persistent.memoryKiB(), persistent.notes()));
