@@ -2,9 +2,13 @@ package io.berth.util;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -12,7 +16,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The permission modes of what Berth writes under its state directory: files 0600, directories
@@ -88,18 +91,40 @@ public final class FileModes {
 
     /**
      * Restricts a tree another library wrote with its own umask (JGit's repository): files to at
-     * most 0600, directories to at most 0700.
+     * most 0600, directories to at most 0700. Files that vanish meanwhile (JGit's locks and
+     * background garbage collection) are skipped.
      */
     public static void restrictTree(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                restrict(p, Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? PRIVATE_DIR : PRIVATE_FILE);
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                return skipVanished(dir, PRIVATE_DIR);
             }
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause(); // a file removed while walking (JGit's own temp files)
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                return skipVanished(file, PRIVATE_FILE);
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
+    }
+
+    private static FileVisitResult skipVanished(Path p, Set<PosixFilePermission> most) throws IOException {
+        try {
+            restrict(p, most);
+        } catch (NoSuchFileException e) {
+            // removed while we walked: nothing left to restrict
         }
+        return FileVisitResult.CONTINUE;
     }
 }

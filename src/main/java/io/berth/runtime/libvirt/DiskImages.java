@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.manifest.Quantities;
 import io.berth.runtime.RuntimeFailure;
+import io.berth.util.FileModes;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,19 +62,34 @@ final class DiskImages {
         if (Files.exists(overlay)) {
             Info o = info(workload, overlay);
             if (base.toString().equals(o.backing())) {
+                restrict(workload, overlay); // one an older Berth made 0644
                 notes.add("kept its existing disk " + overlay);
                 return notes;
             }
             delete(overlay);
         }
         try {
-            Files.createDirectories(overlay.getParent());
+            FileModes.traversableDirectory(overlay.getParent());
+            // Made 0600 before qemu-img writes it: qemu-img truncates an existing file and keeps its
+            // mode, so the guest's disk is not readable by others even for a moment (the directory
+            // is only 0711, and its name is known).
+            Files.createFile(overlay, PosixFilePermissions.asFileAttribute(FileModes.PRIVATE_FILE));
+            FileModes.set(overlay, FileModes.PRIVATE_FILE);
         } catch (IOException e) {
-            throw new RuntimeFailure(workload, workload + ": cannot create " + overlay.getParent() + ": " + e.getMessage(), e);
+            throw new RuntimeFailure(workload, workload + ": cannot create " + overlay + ": " + e.getMessage(), e);
         }
         Commands.check(workload, "cannot create the disk overlay", List.of("qemu-img", "create", "-q", "-f", "qcow2",
                 "-F", b.format(), "-b", base.toString(), overlay.toString(), Long.toString(size)), TIMEOUT);
         return notes;
+    }
+
+    /** At most 0600: libvirt chowns it to the qemu user at start, so nobody else needs to read it. */
+    static void restrict(String workload, Path file) {
+        try {
+            FileModes.restrict(file, FileModes.PRIVATE_FILE);
+        } catch (IOException e) {
+            throw new RuntimeFailure(workload, workload + ": cannot restrict " + file + " to 0600: " + e.getMessage(), e);
+        }
     }
 
     static void delete(Path file) {

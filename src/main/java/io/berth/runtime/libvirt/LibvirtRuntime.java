@@ -148,6 +148,11 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
                 yield "qemu";
             }
         };
+        try {
+            paths.prepare(w.name());
+        } catch (java.io.IOException e) {
+            throw new RuntimeFailure(w.name(), w.name() + ": cannot create " + paths.dir(w.name()) + ": " + e.getMessage(), e);
+        }
         try (Reverter revert = new Reverter()) {
             // A disk that was there before is the data a recreate keeps: only a disk made here is undone.
             Path disk = paths.disk(w.name());
