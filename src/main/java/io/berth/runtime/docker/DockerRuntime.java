@@ -23,6 +23,7 @@ import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.UsageSource;
 import io.berth.util.DaemonThreads;
+import io.berth.util.StopSignal;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -316,32 +317,9 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     }
 
     @Override
-    public void logs(String name, int tail, boolean follow, java.io.OutputStream out) {
-        String id = requireOwnedId(name);
-        var cmd = streamingDocker().logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(follow);
-        if (tail >= 0) {
-            cmd.withTail(tail);
-        } else {
-            cmd.withTailAll();
-        }
-        var callback = new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
-            @Override
-            public void onNext(com.github.dockerjava.api.model.Frame frame) {
-                try {
-                    out.write(frame.getPayload());
-                    out.flush();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e); // the reader went away (a closed pipe)
-                }
-            }
-        };
-        errors.run(name, "read logs", () -> {
-            try {
-                cmd.exec(callback).awaitCompletion();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+    public void logs(String name, int tail, boolean follow, java.io.OutputStream out, StopSignal stop) {
+        ContainerLogs.copy(streamingDocker(), requireOwnedId(name), tail, follow, out, stop,
+                action -> errors.run(name, "read logs", action));
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.UsageSource;
 import io.berth.util.DaemonThreads;
+import io.berth.util.StopSignal;
 import io.berth.util.Reverter;
 import org.libvirt.Domain;
 import org.libvirt.SchedLongParameter;
@@ -314,11 +315,11 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
 
     /** The serial console, from the file QEMU writes ({@code VmPaths.console}). */
     @Override
-    public void logs(String name, int tail, boolean follow, java.io.OutputStream out) {
+    public void logs(String name, int tail, boolean follow, java.io.OutputStream out, StopSignal stop) {
         Domain d = observer.owned(name);
         try {
             ConsoleLog.copy(paths.console(name), tail, follow,
-                    () -> calls.call(name, "read domain state", d::isActive) == 1, out);
+                    () -> calls.call(name, "read domain state", d::isActive) == 1, stop, out);
         } catch (java.io.IOException e) {
             throw new RuntimeFailure(name, name + ": cannot read its console log " + paths.console(name) + ": "
                     + e.getMessage(), e);
