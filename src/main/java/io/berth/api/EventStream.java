@@ -1,6 +1,7 @@
 package io.berth.api;
 
 import io.berth.reconcile.StatusBook;
+import io.berth.util.StopSignal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,8 +18,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code GET /api/v1/events?watch=true}: the recent events, then each new one as it happens, as
  * server-sent events ({@code data: <json>}). A comment line every 15 s keeps proxies from timing
- * out and finds a client that left (the write fails), which ends the stream. A watcher too slow
- * to keep up loses events beyond 10 000 queued rather than holding the daemon's memory.
+ * out. A client that left ends the stream within half a second: the HTTP layer's close handler
+ * fires the stop signal ({@link ClientGone}), checked between waits (a failed write ends it too).
+ * A watcher too slow to keep up loses events beyond 10 000 queued rather than holding the
+ * daemon's memory.
  */
 final class EventStream implements StreamingOutput {
 
@@ -26,14 +29,18 @@ final class EventStream implements StreamingOutput {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    private final StatusBook book;
+    static final long POLL_MS = 500;
 
-    private EventStream(StatusBook book) {
+    private final StatusBook book;
+    private final StopSignal stop;
+
+    private EventStream(StatusBook book, StopSignal stop) {
         this.book = book;
+        this.stop = stop;
     }
 
-    static EventStream of(StatusBook book) {
-        return new EventStream(book);
+    static EventStream of(StatusBook book, StopSignal stop) {
+        return new EventStream(book, stop);
     }
 
     @Override
@@ -44,14 +51,18 @@ final class EventStream implements StreamingOutput {
                 send(out, e);
             }
             out.flush();
-            while (true) {
-                StatusBook.Event e = queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
-                if (e == null) {
+            long silentSince = System.nanoTime();
+            while (!stop.stopped()) {
+                StatusBook.Event e = queue.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                if (e != null) {
+                    send(out, e);
+                } else if (System.nanoTime() - silentSince >= TimeUnit.SECONDS.toNanos(HEARTBEAT_SECONDS)) {
                     out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
                 } else {
-                    send(out, e);
+                    continue;
                 }
                 out.flush();
+                silentSince = System.nanoTime();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -8,7 +8,6 @@ import io.berth.source.DesiredState;
 import io.berth.api.dto.OutcomeView;
 import io.berth.api.dto.RunView;
 import io.berth.api.dto.WorkloadView;
-import io.berth.manifest.CanonicalForm;
 import io.berth.runtime.LogSource;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Agent;
@@ -22,9 +21,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+
+import org.jboss.resteasy.reactive.server.spi.ServerRequestContext;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +74,7 @@ public class WorkloadsResource {
             throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + agent.name());
         }
         DesiredState.Entry e = desiredState.find(name);
-        return w.withDetail(e == null ? null : CanonicalForm.toTree(e.workload()),
+        return w.withDetail(e == null ? null : runtimes.redaction().tree(e.workload()),
                 Views.events(book.events().stream().filter(ev -> name.equals(ev.name())).toList()));
     }
 
@@ -89,9 +91,10 @@ public class WorkloadsResource {
     @Path("/workloads/{name}/logs")
     @Produces(MediaType.TEXT_PLAIN)
     public Response logs(@PathParam("name") String name, @QueryParam("tail") @DefaultValue("-1") int tail,
-                         @QueryParam("follow") @DefaultValue("false") boolean follow) {
+                         @QueryParam("follow") @DefaultValue("false") boolean follow,
+                         @Context ServerRequestContext request) {
         if (runtimes.owner(name).orElse(null) instanceof LogSource logs) {
-            StreamingOutput body = out -> logs.logs(name, tail, follow, out);
+            StreamingOutput body = out -> logs.logs(name, tail, follow, out, ClientGone.signal(request));
             return Response.ok(body, MediaType.TEXT_PLAIN_TYPE).build();
         }
         throw new NotFoundException("no workload named " + name + " is managed by agent " + agent.name());
@@ -121,11 +124,12 @@ public class WorkloadsResource {
     @GET
     @Path("/events")
     @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
-    public Response events(@QueryParam("watch") @DefaultValue("false") boolean watch) {
+    public Response events(@QueryParam("watch") @DefaultValue("false") boolean watch,
+                           @Context ServerRequestContext request) {
         if (!watch) {
             return Response.ok(Views.events(book.events()), MediaType.APPLICATION_JSON_TYPE).build();
         }
-        return Response.ok(EventStream.of(book), MediaType.SERVER_SENT_EVENTS_TYPE)
+        return Response.ok(EventStream.of(book, ClientGone.signal(request)), MediaType.SERVER_SENT_EVENTS_TYPE)
                 .header("Cache-Control", "no-cache").build();
     }
 

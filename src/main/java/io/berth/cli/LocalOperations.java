@@ -70,7 +70,7 @@ final class LocalOperations implements Operations {
     public PlanView plan(ManifestInput input, List<Workload> desired, boolean prune) {
         HostIdentity.Placed placed = ManifestInput.localHost().place(desired);
         Plan plan = Planner.plan(placed.here(), session().observe(Session.kinds(placed.here()), warn),
-                new PlanOptions(prune, input.sources()));
+                new PlanOptions(prune, input.sources(), session().runtimes().redaction()));
         return Answers.plan(plan).withElsewhere(placed.elsewhere());
     }
 
@@ -81,7 +81,7 @@ final class LocalOperations implements Operations {
         Session s = session();
         List<Observed> observed = s.observe(Session.kinds(placed.here()), warn);
         Trace.mark("observed");
-        Plan plan = Planner.plan(placed.here(), observed, new PlanOptions(prune, input.sources()));
+        Plan plan = Planner.plan(placed.here(), observed, new PlanOptions(prune, input.sources(), s.runtimes().redaction()));
         Trace.mark("planned");
         PlanView view = Answers.plan(plan).withElsewhere(placed.elsewhere());
         if (dryRun) {

@@ -25,6 +25,7 @@ import io.berth.source.GitSync;
 import io.berth.source.GitWebhook;
 import io.berth.source.ManifestDirectory;
 import io.berth.util.Hosts;
+import io.berth.util.StateDirs;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
@@ -80,6 +81,8 @@ public class Wiring {
     @Singleton
     Token token(BerthConfig config) {
         try {
+            // The daemon's first write: the state directory is made 0711 (or tightened) before anything goes in it.
+            StateDirs.secure(config.stateDir());
             return Token.loadOrCreate(config.stateDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the API token in " + config.stateDir(), e);

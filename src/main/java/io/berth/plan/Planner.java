@@ -6,6 +6,7 @@ import io.berth.manifest.Kind;
 import io.berth.manifest.ManifestError;
 import io.berth.manifest.ManifestException;
 import io.berth.manifest.Quantities;
+import io.berth.manifest.Redaction;
 import io.berth.manifest.Resources;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Observed;
@@ -30,6 +31,9 @@ import java.util.stream.Collectors;
  * limit changed by hand shows as drift, and an in-place update is not undone by stale records).
  * A VM's disk follows {@link DiskRules}: it grows in place, never shrinks, survives a recreate
  * unless its image changed, and a VM whose record cannot be read is left alone.
+ * Both sides are compared {@linkplain Redaction redacted}: the record holds digests of secret
+ * values (or, written by an older Berth, the values in clear), so the desired values are digested
+ * with the same host key and a plan can say a secret changed without ever holding it in clear.
  */
 public final class Planner {
 
@@ -44,7 +48,7 @@ public final class Planner {
         Set<String> desiredNames = desired.stream().map(Workload::name).collect(Collectors.toSet());
         List<Action> actions = new ArrayList<>();
         for (Workload d : desired) {
-            actions.add(decide(d, byName.get(d.name())));
+            actions.add(decide(d, byName.get(d.name()), options.redaction()));
         }
         if (options.prune()) {
             for (Observed o : observed) {
@@ -79,7 +83,7 @@ public final class Planner {
      * The decision for one workload: what {@link #plan} does per name, for the daemon's per-name
      * reconcile. A change that would lose data is an {@link Action.Refused}, never thrown.
      */
-    public static Action decide(Workload d, Observed o) {
+    public static Action decide(Workload d, Observed o, Redaction redaction) {
         if (o == null) {
             return new Action.Create(d, "not present on this host");
         }
@@ -110,7 +114,7 @@ public final class Planner {
         Workload appliedWithDesiredLimits = o.applied().withResources(new Resources(d.resources().limits(),
                 requestsFollowLimits ? d.resources().requests() : recorded.requests(), d.resources().pids()));
         boolean replacesDisk = DiskRules.replacesDisk(d, o);
-        for (String[] c : SpecDiff.diff(appliedWithDesiredLimits, d)) {
+        for (String[] c : SpecDiff.diff(redaction.redact(appliedWithDesiredLimits), redaction.redact(d))) {
             if (c[0].equals(DiskRules.SIZE) && !replacesDisk) {
                 changes.add(DiskRules.growth(d, o)); // a kept disk only grows (a shrink was refused above)
                 continue;

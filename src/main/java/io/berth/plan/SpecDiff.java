@@ -1,6 +1,7 @@
 package io.berth.plan;
 
 import io.berth.manifest.CanonicalForm;
+import io.berth.manifest.Redaction;
 import io.berth.manifest.Workload;
 
 import java.util.ArrayList;
@@ -13,11 +14,15 @@ import java.util.TreeSet;
 /**
  * Field-by-field difference of two workloads over their canonical manifest trees, so every field
  * the user can write is compared (a hash over only some fields misses edits: kubernetes#136931)
- * and values print in the user's own spelling. Pure.
+ * and values print in the user's own spelling. Environment variables compare one by one
+ * ({@code spec.env[NAME]}, plus {@code spec.env} for their names and order); secret values
+ * (env values, user data: {@link Redaction}) are compared as the digests the caller redacted them
+ * to and print as {@value Redaction#MASK} and {@value #CHANGED}, never as values. Pure.
  */
 final class SpecDiff {
 
     static final String NONE = "(none)";
+    static final String CHANGED = "(changed)";
 
     private SpecDiff() {
     }
@@ -31,10 +36,15 @@ final class SpecDiff {
             String x = a.getOrDefault(path, NONE);
             String y = b.getOrDefault(path, NONE);
             if (!Objects.equals(x, y)) {
-                out.add(new String[] {path, x, y});
+                out.add(Redaction.isSecret(path) ? new String[] {path, hidden(x), y.equals(NONE) ? NONE
+                        : x.equals(NONE) ? Redaction.MASK : CHANGED} : new String[] {path, x, y});
             }
         }
         return out;
+    }
+
+    private static String hidden(String value) {
+        return value.equals(NONE) ? NONE : Redaction.MASK;
     }
 
     private static TreeSet<String> union(Map<String, String> a, Map<String, String> b) {
@@ -51,7 +61,17 @@ final class SpecDiff {
 
     @SuppressWarnings("unchecked")
     private static void flatten(String prefix, Object node, Map<String, String> out) {
-        if (node instanceof Map<?, ?> map) {
+        if (prefix.equals("spec.env") && node instanceof List<?> env) {
+            // One entry per variable, so a plan names the variable whose value changed without
+            // printing any value; the names alone keep adding, removing and reordering visible.
+            List<Object> names = new ArrayList<>();
+            for (Object e : env) {
+                Map<?, ?> var = (Map<?, ?>) e;
+                names.add(var.get("name"));
+                out.put(Redaction.envPath(String.valueOf(var.get("name"))), render(var.get("value")));
+            }
+            out.put(prefix, render(names));
+        } else if (node instanceof Map<?, ?> map) {
             for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
                 flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
             }

@@ -91,7 +91,8 @@ public final class ApplyService {
         List<Workload> here = host.place(request.workloads()).here();
         Set<Kind> kinds = EnumSet.noneOf(Kind.class);
         here.forEach(w -> kinds.add(w.kind()));
-        return Planner.plan(here, runtimes.list().require(kinds, null), new PlanOptions(request.prune(), request.sources()));
+        return Planner.plan(here, runtimes.list().require(kinds, null), new PlanOptions(request.prune(), request.sources(),
+                runtimes.redaction()));
     }
 
     /** The request's workloads whose placement selects other hosts, with why. */

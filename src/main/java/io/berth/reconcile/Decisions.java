@@ -2,6 +2,7 @@ package io.berth.reconcile;
 
 import io.berth.manifest.CanonicalForm;
 import io.berth.manifest.ContainerSpec;
+import io.berth.manifest.Redaction;
 import io.berth.manifest.Workload;
 import io.berth.plan.Action;
 import io.berth.plan.Planner;
@@ -30,9 +31,10 @@ final class Decisions {
      * @param sourceKnown     {@code have}'s source is one this daemon reads (so an undeclared object is its to delete)
      * @param status          the status book's entry from the last reconcile, or null
      * @param refused         why {@code want} may not be acted on (it failed the host policy at start), or null
+     * @param redaction       how this host's records hide secret values (the planner compares through it)
      */
     record Facts(String name, Workload want, Observed have, boolean deleteRequested, boolean sourceKnown,
-                 boolean detectOnly, StatusBook.Status status, Instant now, String refused) {
+                 boolean detectOnly, StatusBook.Status status, Instant now, String refused, Redaction redaction) {
     }
 
     /** Bookkeeping consulted only when a rule needs it; each call may record (see the class comment). */
@@ -63,7 +65,7 @@ final class Decisions {
                     : new Action.Delete(have, f.deleteRequested() ? "deletion requested"
                     : "no longer declared in " + have.source());
         } else {
-            action = Planner.decide(want, have);
+            action = Planner.decide(want, have, f.redaction());
         }
         if (action instanceof Action.Refused refused) {
             StatusBook.Status before = f.status();
@@ -125,6 +127,9 @@ final class Decisions {
             StatusBook.Status s = f.status();
             return s != null && s.phase() == StatusBook.Phase.Running; // it ran, then vanished
         }
-        return f.have().specHash() != null && f.have().specHash().equals(CanonicalForm.specHash(f.want()));
+        String recorded = f.have().specHash();
+        // An object recorded before secrets were redacted carries the hash of the clear spec.
+        return recorded != null && (recorded.equals(f.redaction().specHash(f.want()))
+                || recorded.equals(CanonicalForm.specHash(f.want())));
     }
 }

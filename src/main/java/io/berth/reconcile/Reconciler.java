@@ -81,7 +81,7 @@ public final class Reconciler {
         }
         return new Decisions.Facts(name, want, have.orElse(null), requested,
                 have.isPresent() && desired.knows(have.get().source()), detectOnly, book.get(name), Instant.now(),
-                entry == null ? null : desired.refused(name));
+                entry == null ? null : desired.refused(name), runtimes.redaction());
     }
 
     /**

@@ -2,9 +2,11 @@ package io.berth.runtime;
 
 import io.berth.manifest.HostPolicy;
 import io.berth.manifest.Kind;
+import io.berth.manifest.Redaction;
 import io.berth.runtime.docker.DockerRuntime;
 import io.berth.runtime.libvirt.LibvirtRuntime;
 import io.berth.util.DaemonThreads;
+import io.berth.util.HostKey;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -31,25 +33,42 @@ import java.util.concurrent.Future;
 public final class RuntimeSet implements AutoCloseable {
 
     private final Map<Kind, Runtime> byKind;
+    private final Redaction redaction;
 
-    public RuntimeSet(Map<Kind, Runtime> runtimes) {
+    /** @param redaction the one the runtimes record specs with, for planners to compare through */
+    public RuntimeSet(Map<Kind, Runtime> runtimes, Redaction redaction) {
         this.byKind = Collections.unmodifiableMap(new EnumMap<>(runtimes));
+        this.redaction = redaction;
     }
 
-    /** DOCKER_HOST and BERTH_LIBVIRT_URI choose the daemons; VM files live under {@code stateDir}. */
+    /** Runtimes that keep what they create in memory: a redaction under a key of this process. */
+    public RuntimeSet(Map<Kind, Runtime> runtimes) {
+        this(runtimes, Redaction.ephemeral());
+    }
+
+    /**
+     * DOCKER_HOST and BERTH_LIBVIRT_URI choose the daemons; VM files live under {@code stateDir},
+     * and so does the host key secret spec values are recorded under.
+     */
     public static RuntimeSet forAgent(String agent, Path stateDir) {
         return forAgent(agent, stateDir, HostPolicy.fromEnvironment());
     }
 
     /** As {@link #forAgent(String, Path)}, with base images (and their chains) checked against {@code policy} at create. */
     public static RuntimeSet forAgent(String agent, Path stateDir, HostPolicy policy) {
+        Redaction redaction = new Redaction(new HostKey(stateDir));
         Map<Kind, Runtime> runtimes = new EnumMap<>(Kind.class);
-        runtimes.put(Kind.Container, new DockerRuntime(agent));
+        runtimes.put(Kind.Container, new DockerRuntime(agent, redaction));
         if (LibvirtRuntime.installed()) {
             runtimes.put(Kind.VirtualMachine, new LibvirtRuntime(agent,
-                    System.getenv().getOrDefault("BERTH_LIBVIRT_URI", "qemu:///system"), stateDir, policy));
+                    System.getenv().getOrDefault("BERTH_LIBVIRT_URI", "qemu:///system"), stateDir, policy, redaction));
         }
-        return new RuntimeSet(runtimes);
+        return new RuntimeSet(runtimes, redaction);
+    }
+
+    /** How these runtimes record secret spec values: plans compare desired and recorded specs through it. */
+    public Redaction redaction() {
+        return redaction;
     }
 
     public Collection<Runtime> all() {

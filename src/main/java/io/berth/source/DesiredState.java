@@ -121,6 +121,12 @@ public final class DesiredState {
         Map<String, String> refusing = new TreeMap<>();
         Map<String, Map<String, Workload>> loaded = new TreeMap<>();
         if (Files.isDirectory(dir)) {
+            try {
+                // An older Berth wrote them 0644 in 0755; they hold env values in clear.
+                io.berth.util.FileModes.restrictTree(dir);
+            } catch (IOException e) {
+                LOG.warnf("cannot restrict the modes under %s to 0600/0700: %s", dir, e.getMessage());
+            }
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
                     try {

@@ -269,6 +269,11 @@ public final class GitSync implements AutoCloseable {
 
     private State load() {
         Path f = dir.resolve("status.json");
+        try {
+            io.berth.util.FileModes.restrictTree(dir); // the cache and status of an older Berth were 0644 in 0755
+        } catch (IOException e) {
+            LOG.warnf("git source: cannot restrict the modes under %s to 0600/0700: %s", dir, e.getMessage());
+        }
         if (Files.isRegularFile(f)) {
             try {
                 State s = JSON.readValue(f.toFile(), State.class);

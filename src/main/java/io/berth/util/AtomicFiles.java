@@ -1,26 +1,63 @@
 package io.berth.util;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
-/** Files that a crash leaves old or new, never half-written. */
+/**
+ * Files that a crash leaves old or new, never half-written or empty, and that only their owner
+ * can read: the content goes to a temporary file beside the target, created 0600, which is
+ * fsynced, renamed over the target, and then the directory is fsynced so the rename itself is on
+ * disk (a rename without the file's fsync can leave a zero-length file after a power loss on
+ * ext4 and XFS; without the directory's, the old name can come back).
+ */
 public final class AtomicFiles {
 
     private AtomicFiles() {
     }
 
-    /** Writes a temporary file beside {@code target} (creating its directory), then renames it over the target. */
+    /**
+     * Writes {@code content} to {@code target} atomically with mode 0600, creating missing parent
+     * directories with mode 0700.
+     */
     public static void write(Path target, byte[] content) throws IOException {
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.write(tmp, content);
+        Path dir = target.toAbsolutePath().getParent();
+        FileModes.privateDirectory(dir);
+        Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp); // a leftover of a crash may have another mode; the new one is created 0600
+        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(FileModes.PRIVATE_FILE))) {
+            ByteBuffer buf = ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        FileModes.set(tmp, FileModes.PRIVATE_FILE); // exactly 0600, whatever the umask
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncDirectory(dir);
+    }
+
+    /** fsync of a directory, so a rename or creation in it survives a crash. */
+    public static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot open or sync a directory; the rename is still atomic there.
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
         }
     }
 }

@@ -120,7 +120,7 @@ class ApiAnswersTest {
     static Plan plan() {
         List<Observed> observed = new ArrayList<>(load("base.yaml").stream().map(ApiAnswersTest::running).toList());
         observed.add(leftover());
-        return Planner.plan(load("memory-changed.yaml"), observed, new PlanOptions(true, Set.of(SOURCE)));
+        return Planner.plan(load("memory-changed.yaml"), observed, new PlanOptions(true, Set.of(SOURCE), io.berth.manifest.Redaction.ephemeral()));
     }
 
     static List<String> elsewhere() {

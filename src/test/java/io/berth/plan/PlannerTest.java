@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PlannerTest {
 
     static final String SOURCE = "/etc/berth/manifests";
-    static final PlanOptions NO_PRUNE = new PlanOptions(false, Set.of(SOURCE));
+    static final io.berth.manifest.Redaction REDACTION = io.berth.manifest.Redaction.ephemeral();
+    static final PlanOptions NO_PRUNE = new PlanOptions(false, Set.of(SOURCE), REDACTION);
 
     static List<Workload> load(String fixture) {
         try {
@@ -152,7 +153,7 @@ class PlannerTest {
                 "/other/source", "host-a", "hash", other, limitsOf(other), List.of()));
 
         Map<String, Action> pruned = byName(Planner.plan(load("worker-removed.yaml"), observed,
-                new PlanOptions(true, Set.of(SOURCE))));
+                new PlanOptions(true, Set.of(SOURCE), REDACTION)));
         assertThat(pruned.get("worker")).isInstanceOf(Action.Delete.class);
         assertThat(pruned).doesNotContainKey("elsewhere");
         assertThat(pruned.values()).filteredOn(Action::hasEffect).extracting(Action::name).containsExactly("worker");
@@ -167,13 +168,13 @@ class PlannerTest {
         Workload web = base.stream().filter(w -> w.name().equals("web")).findFirst().orElseThrow();       // Always
         Workload worker = base.stream().filter(w -> w.name().equals("worker")).findFirst().orElseThrow(); // OnFailure
 
-        assertThat(Planner.decide(web, observed(web, WorkloadState.Exited, 137, limitsOf(web))))
+        assertThat(Planner.decide(web, observed(web, WorkloadState.Exited, 137, limitsOf(web)), REDACTION))
                 .isInstanceOf(Action.Start.class);
-        assertThat(Planner.decide(worker, observed(worker, WorkloadState.Exited, 0, limitsOf(worker))))
+        assertThat(Planner.decide(worker, observed(worker, WorkloadState.Exited, 0, limitsOf(worker)), REDACTION))
                 .isInstanceOf(Action.Unchanged.class);
-        assertThat(Planner.decide(worker, observed(worker, WorkloadState.Exited, 1, limitsOf(worker))))
+        assertThat(Planner.decide(worker, observed(worker, WorkloadState.Exited, 1, limitsOf(worker)), REDACTION))
                 .isInstanceOf(Action.Start.class);
-        assertThat(Planner.decide(worker, observed(worker, WorkloadState.Created, null, limitsOf(worker))))
+        assertThat(Planner.decide(worker, observed(worker, WorkloadState.Created, null, limitsOf(worker)), REDACTION))
                 .isInstanceOf(Action.Start.class).extracting(Action::reason).asString().contains("interrupted");
     }
 
@@ -182,7 +183,7 @@ class PlannerTest {
         List<Workload> edited = load("memory-changed.yaml");
         Workload applied = load("base.yaml").stream().filter(w -> w.name().equals("web")).findFirst().orElseThrow();
         Workload web = edited.stream().filter(w -> w.name().equals("web")).findFirst().orElseThrow();
-        Action a = Planner.decide(web, observed(applied, WorkloadState.Exited, 1, limitsOf(applied)));
+        Action a = Planner.decide(web, observed(applied, WorkloadState.Exited, 1, limitsOf(applied)), REDACTION);
         assertThat(a).isInstanceOf(Action.UpdateInPlace.class);
         assertThat(((Action.UpdateInPlace) a).startAfter()).isTrue();
     }
@@ -193,12 +194,12 @@ class PlannerTest {
         Workload vm = load("base.yaml").stream().filter(w -> w.name().equals("vm")).findFirst().orElseThrow();
         Observed noRecord = new Observed("web", Kind.Container, "id", WorkloadState.Running, null, false, SOURCE,
                 "host-a", null, null, limitsOf(web), List.of());
-        assertThat(Planner.decide(web, noRecord)).isInstanceOf(Action.Recreate.class);
-        assertThat(Planner.decide(web, observed(web, WorkloadState.Dead, null, limitsOf(web))))
+        assertThat(Planner.decide(web, noRecord, REDACTION)).isInstanceOf(Action.Recreate.class);
+        assertThat(Planner.decide(web, observed(web, WorkloadState.Dead, null, limitsOf(web)), REDACTION))
                 .isInstanceOf(Action.Recreate.class);
         Observed vmNamedWeb = new Observed("web", Kind.VirtualMachine, "id", WorkloadState.Running, null, false,
                 SOURCE, "host-a", "h", vm, limitsOf(vm), List.of());
-        assertThat(Planner.decide(web, vmNamedWeb)).isInstanceOf(Action.Recreate.class)
+        assertThat(Planner.decide(web, vmNamedWeb, REDACTION)).isInstanceOf(Action.Recreate.class)
                 .extracting(Action::changesList).asList().singleElement()
                 .extracting("field").isEqualTo("kind");
     }
@@ -220,10 +221,10 @@ class PlannerTest {
                 new io.berth.manifest.Limits(1500, 256L << 20), new io.berth.manifest.Limits(1500, 256L << 20), 0));
         Workload larger = vm.withResources(new io.berth.manifest.Resources(
                 new io.berth.manifest.Limits(1500, 1L << 30), new io.berth.manifest.Limits(1500, 1L << 30), 0));
-        Action down = Planner.decide(smaller, running(vm));
+        Action down = Planner.decide(smaller, running(vm), REDACTION);
         assertThat(down).isInstanceOf(Action.UpdateInPlace.class);
         assertThat(down.changesList()).singleElement().satisfies(c -> assertThat(c.why()).contains("balloon"));
-        Action up = Planner.decide(larger, running(vm));
+        Action up = Planner.decide(larger, running(vm), REDACTION);
         assertThat(up).isInstanceOf(Action.Recreate.class);
         assertThat(((Action.Recreate) up).keepData()).as("memory is not the disk").isTrue();
         assertThat(up.reason()).contains("its disk is kept");
@@ -253,7 +254,7 @@ class PlannerTest {
 
     @Test
     void aLargerDiskGrowsInPlaceAndKeepsTheDomain() {
-        Action a = Planner.decide(vmWithDisk("/var/lib/berth/images/base.qcow2", "2Gi"), running(baseVm()));
+        Action a = Planner.decide(vmWithDisk("/var/lib/berth/images/base.qcow2", "2Gi"), running(baseVm()), REDACTION);
         assertThat(a).isInstanceOf(Action.UpdateInPlace.class);
         assertThat(a.description()).isEqualTo("update in place");
         assertThat(a.reason()).isEqualTo("its disk grows");
@@ -269,7 +270,7 @@ class PlannerTest {
     @Test
     void aSmallerDiskIsRefusedAtTheFieldsPositionAndTheWholePlanWithIt() {
         Workload smaller = vmWithDisk("/var/lib/berth/images/base.qcow2", "512Mi");
-        Action a = Planner.decide(smaller, running(baseVm()));
+        Action a = Planner.decide(smaller, running(baseVm()), REDACTION);
         assertThat(a).isInstanceOf(Action.Refused.class);
         assertThat(a.hasEffect()).isFalse();
         io.berth.manifest.ManifestError e = ((Action.Refused) a).error();
@@ -284,7 +285,7 @@ class PlannerTest {
                 .isInstanceOf(io.berth.manifest.ManifestException.class)
                 .hasMessage(e.toString());
         // Leaving size out (the base's size) is a shrink too when a size was recorded.
-        assertThat(Planner.decide(vmWithDisk("/var/lib/berth/images/base.qcow2", "null"), running(baseVm())))
+        assertThat(Planner.decide(vmWithDisk("/var/lib/berth/images/base.qcow2", "null"), running(baseVm()), REDACTION))
                 .isInstanceOf(Action.Refused.class).extracting(Action::reason).asString()
                 .contains("to the base image's size");
     }
@@ -294,16 +295,16 @@ class PlannerTest {
         Workload vm = baseVm();
         Workload moreVcpus = vm.withResources(new io.berth.manifest.Resources(
                 new io.berth.manifest.Limits(2500, 512L << 20), new io.berth.manifest.Limits(2500, 512L << 20), 0));
-        Action keep = Planner.decide(moreVcpus, running(vm));
+        Action keep = Planner.decide(moreVcpus, running(vm), REDACTION);
         assertThat(keep).isInstanceOf(Action.Recreate.class);
         assertThat(((Action.Recreate) keep).keepData()).isTrue();
         assertThat(keep.reason()).endsWith("; its disk is kept");
 
         Action grownAndRecreated = Planner.decide(vmWithDisk("/var/lib/berth/images/base.qcow2", "2Gi")
-                .withResources(moreVcpus.resources()), running(vm));
+                .withResources(moreVcpus.resources()), running(vm), REDACTION);
         assertThat(((Action.Recreate) grownAndRecreated).keepData()).as("a larger disk is kept, and grown").isTrue();
 
-        Action replaced = Planner.decide(vmWithDisk("/var/lib/berth/images/other.qcow2", "512Mi"), running(vm));
+        Action replaced = Planner.decide(vmWithDisk("/var/lib/berth/images/other.qcow2", "512Mi"), running(vm), REDACTION);
         assertThat(replaced).as("a new image replaces the disk: a smaller size is no shrink of the kept one")
                 .isInstanceOf(Action.Recreate.class);
         assertThat(((Action.Recreate) replaced).keepData()).isFalse();
@@ -318,22 +319,78 @@ class PlannerTest {
         Workload vm = baseVm();
         Observed unreadable = new Observed("vm", Kind.VirtualMachine, "id", WorkloadState.Running, null, false, SOURCE,
                 "host-a", "h", null, limitsOf(vm), List.of(), null, "spec.resources: required field is missing");
-        Action a = Planner.decide(vm, unreadable);
+        Action a = Planner.decide(vm, unreadable, REDACTION);
         assertThat(a).isInstanceOf(Action.Refused.class);
         assertThat(((Action.Refused) a).error()).as("not the manifest's fault: the plan goes on").isNull();
         assertThat(a.reason()).startsWith("recorded spec of berth-vm cannot be read: spec.resources: required field"
                 + " is missing; left alone");
-        Plan pruned = Planner.plan(List.of(), List.of(unreadable), new PlanOptions(true, Set.of(SOURCE)));
+        Plan pruned = Planner.plan(List.of(), List.of(unreadable), new PlanOptions(true, Set.of(SOURCE), REDACTION));
         assertThat(pruned.actions()).singleElement().isInstanceOf(Action.Refused.class);
         assertThat(pruned.hasChanges()).isFalse();
         assertThat(Planner.decide(load("base.yaml").stream().filter(w -> w.name().equals("web")).findFirst()
-                .orElseThrow(), unreadable)).as("not even to change its kind").isInstanceOf(Action.Refused.class);
+                .orElseThrow(), unreadable, REDACTION)).as("not even to change its kind").isInstanceOf(Action.Refused.class);
     }
 
     @Test
     void aPrunedVmKeepsItsDiskAside() {
-        Plan p = Planner.plan(List.of(), List.of(running(baseVm())), new PlanOptions(true, Set.of(SOURCE)));
+        Plan p = Planner.plan(List.of(), List.of(running(baseVm())), new PlanOptions(true, Set.of(SOURCE), REDACTION));
         assertThat(p.actions()).singleElement().isInstanceOf(Action.Delete.class).extracting(Action::reason)
                 .asString().contains("its disk is kept aside under STATE/deleted/vm/ for berth.retention.deleted");
+    }
+
+    /** The base fixture's worker with these env values (base.yaml has MODE=prod). */
+    static Workload worker(List<Workload> ws, io.berth.manifest.ContainerSpec.EnvVar... env) {
+        Workload w = ws.stream().filter(x -> x.name().equals("worker")).findFirst().orElseThrow();
+        io.berth.manifest.ContainerSpec c = (io.berth.manifest.ContainerSpec) w.spec();
+        return new Workload(w.name(), w.labels(), w.resources(), w.placement(), new io.berth.manifest.ContainerSpec(
+                c.image(), c.imagePullPolicy(), c.command(), c.args(), List.of(env), c.ports(), c.volumes(),
+                c.restartPolicy(), c.healthCheck(), c.securityContext()), w.origin());
+    }
+
+    @Test
+    void secretsCompareAsDigestsAndPlansNameTheVariableButNeverTheValue() {
+        var pw = new io.berth.manifest.ContainerSpec.EnvVar("PASSWORD", "s3cr3t");
+        var mode = new io.berth.manifest.ContainerSpec.EnvVar("MODE", "prod");
+        Workload desired = worker(load("base.yaml"), mode, pw);
+        // Recorded redacted (what Berth writes now) and in clear (what an older Berth wrote): both unchanged.
+        assertThat(Planner.decide(desired, running(REDACTION.redact(desired)), REDACTION))
+                .isInstanceOf(Action.Unchanged.class);
+        assertThat(Planner.decide(desired, running(desired), REDACTION)).isInstanceOf(Action.Unchanged.class);
+
+        Workload changed = worker(load("base.yaml"), mode, new io.berth.manifest.ContainerSpec.EnvVar("PASSWORD", "n3w"));
+        for (Workload recorded : List.of(REDACTION.redact(desired), desired)) {
+            Action a = Planner.decide(changed, running(recorded), REDACTION);
+            assertThat(a).isInstanceOf(Action.Recreate.class);
+            assertThat(a.changesList()).singleElement().satisfies(c -> {
+                assertThat(c.field()).isEqualTo("spec.env[PASSWORD]");
+                assertThat(c.from()).isEqualTo("(secret)");
+                assertThat(c.to()).isEqualTo("(changed)");
+            });
+            assertThat(a.reason()).doesNotContain("s3cr3t", "n3w");
+        }
+
+        Workload added = worker(load("base.yaml"), mode, pw, new io.berth.manifest.ContainerSpec.EnvVar("TOKEN", "t0k"));
+        Action a = Planner.decide(added, running(REDACTION.redact(desired)), REDACTION);
+        assertThat(a.changesList()).extracting(FieldChange::field, FieldChange::from, FieldChange::to).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("spec.env", "[MODE, PASSWORD]", "[MODE, PASSWORD, TOKEN]"),
+                org.assertj.core.groups.Tuple.tuple("spec.env[TOKEN]", "(none)", "(secret)"));
+        Action reordered = Planner.decide(worker(load("base.yaml"), pw, mode), running(REDACTION.redact(desired)), REDACTION);
+        assertThat(reordered.changesList()).extracting(FieldChange::field).containsExactly("spec.env");
+    }
+
+    @Test
+    void userDataComparesAsADigest() {
+        Workload vm = load("base.yaml").stream().filter(w -> w.kind() == Kind.VirtualMachine).findFirst().orElseThrow();
+        io.berth.manifest.VmSpec v = (io.berth.manifest.VmSpec) vm.spec();
+        Workload withData = new Workload(vm.name(), vm.labels(), vm.resources(), vm.placement(), new io.berth.manifest.VmSpec(
+                v.hypervisor(), v.disk(), v.kernel(), new io.berth.manifest.VmSpec.CloudInit("#cloud-config\npassword: s3cr3t\n"),
+                v.network()), vm.origin());
+        assertThat(Planner.decide(withData, running(REDACTION.redact(withData)), REDACTION)).isInstanceOf(Action.Unchanged.class);
+        Workload other = new Workload(vm.name(), vm.labels(), vm.resources(), vm.placement(), new io.berth.manifest.VmSpec(
+                v.hypervisor(), v.disk(), v.kernel(), new io.berth.manifest.VmSpec.CloudInit("#cloud-config\npassword: x\n"),
+                v.network()), vm.origin());
+        Action a = Planner.decide(other, running(REDACTION.redact(withData)), REDACTION);
+        assertThat(a.changesList()).extracting(FieldChange::field, FieldChange::from, FieldChange::to)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("spec.cloudInit.userData", "(secret)", "(changed)"));
     }
 }

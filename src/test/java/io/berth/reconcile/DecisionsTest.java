@@ -59,7 +59,8 @@ class DecisionsTest {
 
     static Decisions.Facts facts(String name, Workload want, Observed have, boolean requested, boolean known,
                                  boolean detectOnly, StatusBook.Status status) {
-        return new Decisions.Facts(name, want, have, requested, known, detectOnly, status, NOW, null);
+        return new Decisions.Facts(name, want, have, requested, known, detectOnly, status, NOW, null,
+                io.berth.manifest.Redaction.ephemeral());
     }
 
     static StatusBook.Status status(String name, StatusBook.Phase phase, String error) {

@@ -29,7 +29,7 @@ class StatsContainerAccuracyTest {
 
     final String agent = "statstest-" + UUID.randomUUID().toString().substring(0, 8);
     final String prefix = "st" + UUID.randomUUID().toString().substring(0, 6);
-    final DockerRuntime runtime = new DockerRuntime(agent);
+    final DockerRuntime runtime = new DockerRuntime(agent, io.berth.manifest.Redaction.ephemeral());
     final Ownership ownership = new Ownership(agent, "/test/manifests");
     Sampler sampler;
 

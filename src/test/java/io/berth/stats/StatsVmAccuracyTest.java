@@ -33,7 +33,7 @@ class StatsVmAccuracyTest {
 
     final String agent = "statsvm-" + UUID.randomUUID().toString().substring(0, 8);
     final String name = "sv" + UUID.randomUUID().toString().substring(0, 6);
-    final LibvirtRuntime runtime = new LibvirtRuntime(agent, Virsh.URI, STATE);
+    final LibvirtRuntime runtime = new LibvirtRuntime(agent, Virsh.URI, STATE, io.berth.manifest.Redaction.ephemeral());
     Sampler sampler;
 
     @AfterEach

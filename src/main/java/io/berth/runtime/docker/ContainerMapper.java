@@ -9,9 +9,9 @@ import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
-import io.berth.manifest.CanonicalForm;
 import io.berth.manifest.ContainerSpec;
 import io.berth.manifest.Kind;
+import io.berth.manifest.Redaction;
 import io.berth.manifest.Resources;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Ownership;
@@ -35,11 +35,15 @@ final class ContainerMapper {
     private ContainerMapper() {
     }
 
-    static void applyTo(CreateContainerCmd cmd, Workload w, Ownership ownership) {
+    /**
+     * Fills in the create call. The container gets its environment in clear (it needs it; Docker
+     * keeps it in {@code Config.Env}); Berth's own labels get the spec {@linkplain Redaction redacted}.
+     */
+    static void applyTo(CreateContainerCmd cmd, Workload w, Ownership ownership, Redaction redaction) {
         ContainerSpec spec = (ContainerSpec) w.spec();
         cmd.withName(OwnershipLabels.objectName(w.name()))
                 .withHostName(w.name())
-                .withLabels(labels(w, ownership));
+                .withLabels(labels(w, ownership, redaction));
         if (!spec.command().isEmpty()) {
             cmd.withEntrypoint(spec.command());
         }
@@ -91,15 +95,15 @@ final class ContainerMapper {
         return r.limits().cpuMillis() * 1_000_000L;
     }
 
-    static Map<String, String> labels(Workload w, Ownership ownership) {
+    static Map<String, String> labels(Workload w, Ownership ownership, Redaction redaction) {
         Map<String, String> labels = new LinkedHashMap<>(w.labels());
         labels.put(OwnershipLabels.MANAGED, "true");
         labels.put(OwnershipLabels.NAME, w.name());
         labels.put(OwnershipLabels.KIND, Kind.Container.name());
-        labels.put(OwnershipLabels.SPEC_HASH, CanonicalForm.specHash(w));
+        labels.put(OwnershipLabels.SPEC_HASH, redaction.specHash(w));
         labels.put(OwnershipLabels.SOURCE, ownership.source());
         labels.put(OwnershipLabels.AGENT, ownership.agent());
-        labels.put(OwnershipLabels.SPEC, CanonicalForm.toJson(w));
+        labels.put(OwnershipLabels.SPEC, redaction.recordedJson(w));
         return labels;
     }
 

@@ -9,6 +9,7 @@ import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.api.model.Version;
 import io.berth.manifest.ContainerSpec;
 import io.berth.manifest.Kind;
+import io.berth.manifest.Redaction;
 import io.berth.manifest.Resources;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Capabilities;
@@ -22,6 +23,7 @@ import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.UsageSource;
 import io.berth.util.DaemonThreads;
+import io.berth.util.StopSignal;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -55,13 +57,18 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     /** One pull per image at a time, however many workloads need it. */
     private final Map<String, Object> pullLocks = new ConcurrentHashMap<>();
     private volatile Capabilities capabilities;
+    private final Redaction redaction;
 
-    /** A runtime for this agent on the engine named by DOCKER_HOST (default: the local socket). */
-    public DockerRuntime(String agent) {
-        this(agent, DockerClients.host());
+    /**
+     * A runtime for this agent on the engine named by DOCKER_HOST (default: the local socket),
+     * recording specs with {@code redaction}.
+     */
+    public DockerRuntime(String agent, Redaction redaction) {
+        this(agent, DockerClients.host(), redaction);
     }
 
-    public DockerRuntime(String agent, String dockerHost) {
+    public DockerRuntime(String agent, String dockerHost, Redaction redaction) {
+        this.redaction = redaction;
         this.docker = DockerClients.create(dockerHost);
         this.streams = new java.util.concurrent.atomic.AtomicReference<>();
         this.host = dockerHost;
@@ -145,7 +152,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
         ContainerSpec spec = (ContainerSpec) workload.spec();
         ensureImage(workload.name(), spec);
         try (CreateContainerCmd cmd = docker.createContainerCmd(spec.image())) {
-            ContainerMapper.applyTo(cmd, workload, ownership);
+            ContainerMapper.applyTo(cmd, workload, ownership, redaction);
             errors.call(workload.name(), "create container", cmd::exec);
             return List.of();
         } catch (RuntimeFailure e) {
@@ -310,32 +317,9 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     }
 
     @Override
-    public void logs(String name, int tail, boolean follow, java.io.OutputStream out) {
-        String id = requireOwnedId(name);
-        var cmd = streamingDocker().logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(follow);
-        if (tail >= 0) {
-            cmd.withTail(tail);
-        } else {
-            cmd.withTailAll();
-        }
-        var callback = new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
-            @Override
-            public void onNext(com.github.dockerjava.api.model.Frame frame) {
-                try {
-                    out.write(frame.getPayload());
-                    out.flush();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e); // the reader went away (a closed pipe)
-                }
-            }
-        };
-        errors.run(name, "read logs", () -> {
-            try {
-                cmd.exec(callback).awaitCompletion();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+    public void logs(String name, int tail, boolean follow, java.io.OutputStream out, StopSignal stop) {
+        ContainerLogs.copy(streamingDocker(), requireOwnedId(name), tail, follow, out, stop,
+                action -> errors.run(name, "read logs", action));
     }
 
     @Override

@@ -6,10 +6,12 @@ import io.berth.manifest.HostPolicy;
 import io.berth.manifest.ImageChain;
 import io.berth.manifest.Quantities;
 import io.berth.runtime.RuntimeFailure;
+import io.berth.util.FileModes;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +80,7 @@ final class DiskImages {
                         + " but spec.disk.image is " + base + "; Berth never replaces a disk it did not plan to replace"
                         + " (set disk.image back to " + o.backing() + " to use it, or move the disk away)");
             }
+            restrict(workload, overlay); // one an older Berth made 0644
             notes.add("kept its existing disk " + overlay);
             if (o.virtualSize() < size) {
                 grow(workload, overlay, size);
@@ -87,9 +90,14 @@ final class DiskImages {
             return notes;
         }
         try {
-            Files.createDirectories(overlay.getParent());
+            FileModes.traversableDirectory(overlay.getParent());
+            // Made 0600 before qemu-img writes it: qemu-img truncates an existing file and keeps its
+            // mode, so the guest's disk is not readable by others even for a moment (the directory
+            // is only 0711, and its name is known).
+            Files.createFile(overlay, PosixFilePermissions.asFileAttribute(FileModes.PRIVATE_FILE));
+            FileModes.set(overlay, FileModes.PRIVATE_FILE);
         } catch (IOException e) {
-            throw new RuntimeFailure(workload, workload + ": cannot create " + overlay.getParent() + ": " + e.getMessage(), e);
+            throw new RuntimeFailure(workload, workload + ": cannot create " + overlay + ": " + e.getMessage(), e);
         }
         Commands.check(workload, "cannot create the disk overlay", List.of("qemu-img", "create", "-q", "-f", "qcow2",
                 "-F", b.format(), "-b", base.toString(), overlay.toString(), Long.toString(size)), TIMEOUT);
@@ -112,6 +120,15 @@ final class DiskImages {
         }
         Commands.check(workload, "cannot grow the disk " + overlay, List.of("qemu-img", "resize", "-q", "-f", "qcow2",
                 overlay.toString(), Long.toString(sizeBytes)), TIMEOUT);
+    }
+
+    /** At most 0600: libvirt chowns it to the qemu user at start, so nobody else needs to read it. */
+    static void restrict(String workload, Path file) {
+        try {
+            FileModes.restrict(file, FileModes.PRIVATE_FILE);
+        } catch (IOException e) {
+            throw new RuntimeFailure(workload, workload + ": cannot restrict " + file + " to 0600: " + e.getMessage(), e);
+        }
     }
 
     static void delete(Path file) {

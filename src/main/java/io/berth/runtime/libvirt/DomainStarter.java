@@ -1,5 +1,6 @@
 package io.berth.runtime.libvirt;
 
+import io.berth.manifest.Redaction;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.RuntimeFailure;
@@ -25,8 +26,11 @@ final class DomainStarter {
     private final LibvirtConnection connection;
     private final DomainObserver observer;
     private final VmPaths paths;
+    private final Redaction redaction;
 
-    DomainStarter(LibvirtCalls calls, LibvirtConnection connection, DomainObserver observer, VmPaths paths) {
+    DomainStarter(LibvirtCalls calls, LibvirtConnection connection, DomainObserver observer, VmPaths paths,
+                  Redaction redaction) {
+        this.redaction = redaction;
         this.calls = calls;
         this.connection = connection;
         this.observer = observer;
@@ -70,7 +74,7 @@ final class DomainStarter {
         notes.add(note);
         Ownership ownership = new Ownership(f.agent(), f.source());
         String uuid = calls.call(name, "read domain uuid", d::getUUIDString);
-        String xml = DomainXml.build(w, ownership, new DomainXml.Choices(uuid, f.domainType(), paths, false,
+        String xml = DomainXml.build(redaction.redact(w), ownership, new DomainXml.Choices(uuid, f.domainType(), paths, false,
                 Files.exists(paths.seed(name)), f.memoryKiB(), notes));
         calls.run(name, "redefine domain", () -> connection.get().domainDefineXML(xml));
         Domain fresh = observer.owned(name);

@@ -1,5 +1,7 @@
 package io.berth.runtime.libvirt;
 
+import io.berth.manifest.Redaction;
+
 import io.berth.manifest.Quantities;
 import io.berth.manifest.Resources;
 import io.berth.manifest.VmSpec;
@@ -34,8 +36,11 @@ final class DomainUpdater {
     private final LibvirtConnection connection;
     private final DomainObserver observer;
     private final VmPaths paths;
+    private final Redaction redaction;
 
-    DomainUpdater(LibvirtCalls calls, LibvirtConnection connection, DomainObserver observer, VmPaths paths) {
+    DomainUpdater(LibvirtCalls calls, LibvirtConnection connection, DomainObserver observer, VmPaths paths,
+                  Redaction redaction) {
+        this.redaction = redaction;
         this.calls = calls;
         this.connection = connection;
         this.observer = observer;
@@ -93,9 +98,10 @@ final class DomainUpdater {
         Workload updated = new Workload(recorded.name(), recorded.labels(), r, recorded.placement(), spec,
                 recorded.origin());
         // The persistent definition follows, so the limits survive a restart of the domain; its
-        // recorded spec is refreshed too (libvirt metadata, unlike Docker labels, can change).
+        // recorded spec is refreshed too (libvirt metadata, unlike Docker labels, can change), and
+        // one recorded in clear by an older Berth gets its secrets redacted now.
         DomainFacts persistent = observer.persistent(name, d);
-        String xml = DomainXml.build(updated, new Ownership(persistent.agent(), persistent.source()),
+        String xml = DomainXml.build(redaction.redact(updated), new Ownership(persistent.agent(), persistent.source()),
                 new DomainXml.Choices(calls.call(name, "read domain uuid", d::getUUIDString), persistent.domainType(),
                         paths, persistent.hardLimitKiB() > 0,
                         Files.exists(paths.seed(name)), persistent.memoryKiB(), persistent.notes()));

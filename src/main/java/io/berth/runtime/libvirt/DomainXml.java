@@ -54,6 +54,11 @@ final class DomainXml {
         return OwnershipLabels.objectName(workload);
     }
 
+    /**
+     * The domain XML of {@code w}, which is recorded in the metadata as given: callers pass it
+     * {@linkplain io.berth.manifest.Redaction#redact redacted}, so no secret reaches libvirt's XML
+     * (the user data goes to the seed ISO only, never into the domain).
+     */
     static String build(Workload w, Ownership ownership, Choices c) {
         VmSpec spec = (VmSpec) w.spec();
         Document doc = newDocument();

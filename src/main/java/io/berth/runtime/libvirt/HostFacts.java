@@ -26,8 +26,9 @@ final class HostFacts {
 
     static void rememberMemtuneRefusedAtStart(Path stateDir) {
         try {
-            Files.createDirectories(stateDir);
-            Files.writeString(stateDir.resolve("memtune-refused-at-start"), bootId() + "\n");
+            io.berth.util.StateDirs.secure(stateDir);
+            io.berth.util.AtomicFiles.write(stateDir.resolve("memtune-refused-at-start"),
+                    (bootId() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             // not remembered: the next VM tries the hard limit at start again, which still works
         }

@@ -1,5 +1,8 @@
 package io.berth.runtime.libvirt;
 
+import io.berth.util.AtomicFiles;
+import io.berth.util.StateDirs;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -43,8 +46,9 @@ final class HypervisorProbe {
         }
         Result r = probe(kernel);
         try {
-            Files.createDirectories(cache.getParent());
-            Files.write(cache, List.of(key, Boolean.toString(r.kvm()), r.reason().replace('\n', ' ')));
+            StateDirs.secure(cache.getParent());
+            AtomicFiles.write(cache, String.join("\n", key, Boolean.toString(r.kvm()), r.reason().replace('\n', ' '))
+                    .concat("\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             // not cached: the next start probes again
         }

@@ -2,6 +2,8 @@ package io.berth.runtime.libvirt;
 
 import io.berth.manifest.HostPolicy;
 import io.berth.manifest.Kind;
+import io.berth.manifest.Redaction;
+import io.berth.util.HostKey;
 import io.berth.manifest.Resources;
 import io.berth.manifest.VmSpec;
 import io.berth.manifest.Workload;
@@ -16,6 +18,7 @@ import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.UsageSource;
 import io.berth.util.DaemonThreads;
+import io.berth.util.StopSignal;
 import io.berth.util.Reverter;
 import org.libvirt.Domain;
 
@@ -57,22 +60,32 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
     private final Set<DomainEvents> watches = ConcurrentHashMap.newKeySet();
     private volatile HypervisorProbe.Result probe;
     private final Path probeKernel;
+    private final Redaction redaction;
 
-    /** Base images checked against the environment's image directories (BERTH_IMAGE_DIRS). */
+    /** Base images checked against the environment's image directories (BERTH_IMAGE_DIRS); secrets under STATE's host key. */
     public LibvirtRuntime(String agent, String uri, Path stateDir) {
-        this(agent, uri, stateDir, HostPolicy.fromEnvironment());
+        this(agent, uri, stateDir, HostPolicy.fromEnvironment(), new Redaction(new HostKey(stateDir)));
     }
 
-    /** {@code policy}: where base images and every file of their backing chains may lie. */
-    public LibvirtRuntime(String agent, String uri, Path stateDir, HostPolicy policy) {
+    /** Base images checked against the environment's image directories; secrets recorded under {@code redaction}. */
+    public LibvirtRuntime(String agent, String uri, Path stateDir, Redaction redaction) {
+        this(agent, uri, stateDir, HostPolicy.fromEnvironment(), redaction);
+    }
+
+    /**
+     * @param policy    where base images and every file of their backing chains may lie
+     * @param redaction how secret spec values are recorded in the domains' metadata
+     */
+    public LibvirtRuntime(String agent, String uri, Path stateDir, HostPolicy policy, Redaction redaction) {
         this.uri = uri;
         this.policy = policy;
+        this.redaction = redaction;
         this.paths = new VmPaths(stateDir);
         this.calls = new LibvirtCalls(uri);
         this.connection = new LibvirtConnection(uri, calls);
         this.observer = new DomainObserver(agent, calls, connection);
-        this.starter = new DomainStarter(calls, connection, observer, paths);
-        this.updater = new DomainUpdater(calls, connection, observer, paths);
+        this.starter = new DomainStarter(calls, connection, observer, paths, redaction);
+        this.updater = new DomainUpdater(calls, connection, observer, paths, redaction);
         this.kept = new KeptDisks(paths, java.time.Clock.systemUTC());
         this.probeKernel = Path.of(System.getenv().getOrDefault("BERTH_PROBE_KERNEL", stateDir.resolve("images/vmlinuz").toString()));
     }
@@ -156,6 +169,11 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
                 yield "qemu";
             }
         };
+        try {
+            paths.prepare(w.name());
+        } catch (java.io.IOException e) {
+            throw new RuntimeFailure(w.name(), w.name() + ": cannot create " + paths.dir(w.name()) + ": " + e.getMessage(), e);
+        }
         try (Reverter revert = new Reverter()) {
             // A disk that was there before is the data a recreate keeps: only a disk made here is undone.
             Path disk = paths.disk(w.name());
@@ -198,7 +216,7 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
             notes.add(DomainStarter.LIVE_HARD_LIMIT_NOTE);
         }
         DomainXml.Choices choices = new DomainXml.Choices(null, type, paths, !refuses, spec.cloudInit() != null, 0, notes);
-        String xml = DomainXml.build(w, ownership, choices);
+        String xml = DomainXml.build(redaction.redact(w), ownership, choices);
         calls.run(w.name(), "define domain", () -> connection.get().domainDefineXML(xml));
     }
 
@@ -208,7 +226,7 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
      */
     private void checkWritable(Workload w, Ownership ownership) {
         try {
-            DomainFacts.parse(DomainXml.build(w, ownership, new DomainXml.Choices(null, "qemu", paths, true,
+            DomainFacts.parse(DomainXml.build(redaction.redact(w), ownership, new DomainXml.Choices(null, "qemu", paths, true,
                     false, 0, List.of())));
         } catch (IllegalArgumentException e) {
             throw new RuntimeFailure(w.name(), w.name() + ": cannot be described to libvirt: " + e.getMessage()
@@ -313,11 +331,11 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
 
     /** The serial console, from the file QEMU writes ({@code VmPaths.console}). */
     @Override
-    public void logs(String name, int tail, boolean follow, java.io.OutputStream out) {
+    public void logs(String name, int tail, boolean follow, java.io.OutputStream out, StopSignal stop) {
         Domain d = observer.owned(name);
         try {
             ConsoleLog.copy(paths.console(name), tail, follow,
-                    () -> calls.call(name, "read domain state", d::isActive) == 1, out);
+                    () -> calls.call(name, "read domain state", d::isActive) == 1, stop, out);
         } catch (java.io.IOException e) {
             throw new RuntimeFailure(name, name + ": cannot read its console log " + paths.console(name) + ": "
                     + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.berth.source.git;
 
 import io.berth.manifest.ManifestLoader;
+import io.berth.util.FileModes;
 import org.eclipse.jgit.api.FetchCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -21,7 +22,6 @@ import org.eclipse.jgit.treewalk.filter.PathFilter;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,16 +67,21 @@ public final class GitFetcher implements AutoCloseable {
     private final String trackingRef;
     private final GitCredentials credentials;
 
-    /** @param gitDir the bare repository to fetch into; created when missing */
+    /**
+     * @param gitDir the bare repository to fetch into; created when missing, mode 0700, and what
+     *               JGit writes in it (with the process umask) is restricted to 0600 after each
+     *               write ({@link #restrictModes})
+     */
     public GitFetcher(Settings settings, Path gitDir) throws GitException {
         this.settings = settings;
         this.trackingRef = "refs/berth/" + settings.branch();
         try {
-            Files.createDirectories(gitDir);
+            FileModes.privateDirectory(gitDir);
             repo = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().build();
             if (!repo.getObjectDatabase().exists()) {
                 repo.create(true);
             }
+            restrictModes();
         } catch (IOException | IllegalStateException e) {
             throw new GitException("cannot open the git cache " + gitDir + ": " + e.getMessage(), e);
         }
@@ -117,7 +122,11 @@ public final class GitFetcher implements AutoCloseable {
             } catch (GitException e) {
                 throw new GitException("cannot fetch " + where + ": " + e.getMessage(), e);
             }
-            fetch.call();
+            try {
+                fetch.call();
+            } finally {
+                restrictModes(); // also after a failed fetch: it may have written packs and locks
+            }
             Ref ref = repo.exactRef(trackingRef);
             if (ref == null) {
                 // JGit reports a missing branch itself; this is the belt to its braces.
@@ -127,6 +136,7 @@ public final class GitFetcher implements AutoCloseable {
                 lastHead = ref.getObjectId();
                 if (++newHeads % GC_EVERY == 0) {
                     collectGarbage();
+                    restrictModes();
                 }
             }
             return revision(ref.getObjectId());
@@ -134,6 +144,16 @@ public final class GitFetcher implements AutoCloseable {
             String why = credentials.explain(e).orElseGet(() -> FetchFailures.reason(e, settings));
             throw new GitException("cannot fetch " + where + ": " + why, e);
         }
+    }
+
+    /**
+     * JGit creates its files with the process umask (0644 and 0444 under the usual 022) and offers
+     * no setting for it; the cache's directory is 0700 already, and this takes group and other
+     * bits off everything in it, so no file of the cache is readable by anyone but root even if
+     * the directory is opened up later.
+     */
+    private void restrictModes() throws IOException {
+        FileModes.restrictTree(repo.getDirectory().toPath());
     }
 
     /**

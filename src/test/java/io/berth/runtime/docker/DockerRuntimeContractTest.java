@@ -11,7 +11,7 @@ class DockerRuntimeContractTest extends RuntimeContractTest {
 
     @Override
     protected Runtime newRuntime(String agent) {
-        return new DockerRuntime(agent);
+        return new DockerRuntime(agent, io.berth.manifest.Redaction.ephemeral());
     }
 
     @Override

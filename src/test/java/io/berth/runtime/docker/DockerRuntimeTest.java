@@ -25,7 +25,7 @@ class DockerRuntimeTest {
 
     final String agent = "dockertest-" + UUID.randomUUID().toString().substring(0, 8);
     final String prefix = "dt" + UUID.randomUUID().toString().substring(0, 6);
-    final DockerRuntime runtime = new DockerRuntime(agent);
+    final DockerRuntime runtime = new DockerRuntime(agent, io.berth.manifest.Redaction.ephemeral());
     final Ownership ownership = new Ownership(agent, "/test/manifests");
 
     @AfterEach
@@ -157,7 +157,7 @@ class DockerRuntimeTest {
 
     @Test
     void anUnreachableEngineIsReportedAsUnavailable() {
-        try (DockerRuntime nowhere = new DockerRuntime(agent, "unix:///nonexistent/docker.sock")) {
+        try (DockerRuntime nowhere = new DockerRuntime(agent, "unix:///nonexistent/docker.sock", io.berth.manifest.Redaction.ephemeral())) {
             assertThatThrownBy(nowhere::list)
                     .isInstanceOf(RuntimeUnavailableException.class)
                     .hasMessageContaining("cannot reach the Docker Engine at unix:///nonexistent/docker.sock");

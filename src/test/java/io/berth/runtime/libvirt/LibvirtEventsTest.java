@@ -71,8 +71,8 @@ class LibvirtEventsTest {
 
     @Test
     void aDestroyedDomainOfThisAgentIsPassedOnByNameAndOtherDomainsAreNot() throws Exception {
-        LibvirtRuntime runtime = open(new LibvirtRuntime(agent, Virsh.URI, STATE));
-        LibvirtRuntime other = open(new LibvirtRuntime(agent + "-other", Virsh.URI, STATE));
+        LibvirtRuntime runtime = open(new LibvirtRuntime(agent, Virsh.URI, STATE, io.berth.manifest.Redaction.ephemeral()));
+        LibvirtRuntime other = open(new LibvirtRuntime(agent + "-other", Virsh.URI, STATE, io.berth.manifest.Redaction.ephemeral()));
         open(runtime.watch(this::received, () -> { }));
         runtime.create(vm(ours), new Ownership(agent, "/test/events"));
         awaitWatching();
@@ -104,7 +104,7 @@ class LibvirtEventsTest {
     @Test
     void afterLibvirtdWentAwayAndCameBackItSaysEventsWereMissedAndWatchesAgain() throws Exception {
         SocketProxy proxy = open(new SocketProxy(tmp.resolve("libvirt-sock"), LIBVIRT_SOCKET));
-        LibvirtRuntime runtime = open(new LibvirtRuntime(agent, "qemu+unix:///system?socket=" + proxy.path(), STATE));
+        LibvirtRuntime runtime = open(new LibvirtRuntime(agent, "qemu+unix:///system?socket=" + proxy.path(), STATE, io.berth.manifest.Redaction.ephemeral()));
         AtomicInteger reconnects = new AtomicInteger();
         open(runtime.watch(this::received, reconnects::incrementAndGet));
         runtime.create(vm(ours), new Ownership(agent, "/test/events"));
@@ -128,7 +128,7 @@ class LibvirtEventsTest {
     @Test
     void aLibvirtdThatHangsIsNoticedByKeepaliveAndWatchedAgainOnceItAnswers() throws Exception {
         SocketProxy proxy = open(new SocketProxy(tmp.resolve("libvirt-sock"), LIBVIRT_SOCKET));
-        LibvirtRuntime runtime = open(new LibvirtRuntime(agent, "qemu+unix:///system?socket=" + proxy.path(), STATE));
+        LibvirtRuntime runtime = open(new LibvirtRuntime(agent, "qemu+unix:///system?socket=" + proxy.path(), STATE, io.berth.manifest.Redaction.ephemeral()));
         AtomicInteger reconnects = new AtomicInteger();
         open(runtime.watch(this::received, reconnects::incrementAndGet));
         runtime.create(vm(ours), new Ownership(agent, "/test/events"));

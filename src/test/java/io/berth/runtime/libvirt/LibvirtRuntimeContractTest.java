@@ -16,7 +16,7 @@ class LibvirtRuntimeContractTest extends RuntimeContractTest {
 
     @Override
     protected Runtime newRuntime(String agent) {
-        return new LibvirtRuntime(agent, Virsh.URI, STATE);
+        return new LibvirtRuntime(agent, Virsh.URI, STATE, io.berth.manifest.Redaction.ephemeral());
     }
 
     @Override
