@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code GET /api/v1/events?watch=true}: the recent events, then each new one as it happens, as
  * server-sent events ({@code data: <json>}). A comment line every 15 s keeps proxies from timing
- * out. A client that left ends the stream within half a second: the HTTP layer's close handler
- * fires the stop signal ({@link ClientGone}), checked between waits (a failed write ends it too).
+ * out. A client that left ends the stream within half a second: the closed connection fires the
+ * stop signal ({@link ClientGone}), checked between waits (a failed write ends it too).
  * A watcher too slow to keep up loses events beyond 10 000 queued rather than holding the
  * daemon's memory.
  */
