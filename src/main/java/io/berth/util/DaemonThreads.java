@@ -22,6 +22,18 @@ public final class DaemonThreads {
         return Executors.newFixedThreadPool(size, factory(name));
     }
 
+    /**
+     * At most {@code size} threads, made on demand and gone after 30 s idle; further tasks queue.
+     * For fan-out calls to a daemon (Docker inspects), so connections and threads stay bounded
+     * however many objects there are.
+     */
+    public static ExecutorService bounded(String name, int size) {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(size, size, 30,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), factory(name));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
     /** An unbounded pool that reuses idle threads. */
     public static ExecutorService cached(String name) {
         return Executors.newCachedThreadPool(factory(name));

@@ -46,6 +46,7 @@ import java.util.function.Consumer;
 public final class DockerRuntime implements Runtime, EventSource, LogSource, UsageSource {
 
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(10);
+    static final int INSPECTS = 8;
 
     private final DockerClient docker;
     private final String agent;
@@ -54,6 +55,12 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     /** For long silent streams (events, logs -f): made on first use. */
     private final java.util.concurrent.atomic.AtomicReference<DockerClient> streams;
     private final ExecutorService io = DaemonThreads.cached("docker-io");
+    /**
+     * The list's inspects, at most {@value #INSPECTS} at once: each holds one of docker-java's pooled
+     * connections, so an unbounded fan-out kept one connection and one thread per container open
+     * after every list (bench/soak saw the daemon's fds follow the container count).
+     */
+    private final ExecutorService inspects = DaemonThreads.bounded("docker-inspect", INSPECTS);
     /** One pull per image at a time, however many workloads need it. */
     private final Map<String, Object> pullLocks = new ConcurrentHashMap<>();
     private volatile Capabilities capabilities;
@@ -115,7 +122,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
         // Inspect in parallel: the list answer lacks the enforced limits and exit details.
         List<Future<Optional<Observed>>> inspections = new ArrayList<>();
         for (Container c : containers) {
-            inspections.add(io.submit(() -> inspectId(c.getId())));
+            inspections.add(inspects.submit(() -> inspectId(c.getId())));
         }
         List<Observed> result = new ArrayList<>();
         for (Future<Optional<Observed>> f : inspections) {
@@ -325,6 +332,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     @Override
     public void close() {
         io.shutdownNow();
+        inspects.shutdownNow();
         try {
             docker.close();
             DockerClient s = streams.get();
