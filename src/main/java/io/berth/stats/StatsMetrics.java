@@ -47,7 +47,8 @@ final class StatsMetrics {
         host("berth.host.cpu.capacity", "cores", "CPUs the host has (online CPUs)", s -> s.host().cpu().capacityCores());
         host("berth.host.cpu.allocated", "cores", "Sum of the CPU limits of Berth's running workloads",
                 s -> s.host().cpu().allocatedCores());
-        host("berth.host.cpu.usage", "cores", "CPU the whole host used over the last sampling interval, in cores", s -> s.host().cpu().usageCores());
+        host("berth.host.cpu.usage", "cores", "CPU the whole host used over the last sampling interval, in cores",
+                s -> s.host().cpu().usageCores());
         host("berth.host.memory.capacity", "bytes", "Memory the host has (MemTotal)", s -> s.host().memory().capacityBytes());
         host("berth.host.memory.allocated", "bytes", "Sum of the memory limits of Berth's running workloads",
                 s -> s.host().memory().allocatedBytes());
@@ -56,7 +57,8 @@ final class StatsMetrics {
                     StatsSnapshot s = m.latest;
                     return s == null ? Double.NaN : Duration.between(s.sampledAt(), Instant.now()).toNanos() / 1e9;
                 })
-                .baseUnit("seconds").description("Age of the newest utilization sample; grows without bound when the sampler stalls").strongReference(true)
+                .baseUnit("seconds").description("Age of the newest utilization sample; grows without bound when the sampler stalls")
+                .strongReference(true)
                 .register(registry);
         FunctionCounter.builder("berth.stats.sampler.cpu", sampler, s -> s.samplerCpuNanos() / 1e9)
                 .baseUnit("seconds").description("CPU time the stats sampler thread used (its own cost)").register(registry);
@@ -93,7 +95,8 @@ final class StatsMetrics {
                 gauge("berth.workload.cpu.limit", "cores", "The workload's enforced CPU limit, in cores", tags, h,
                         w -> w.cpu().limitCores() == null ? Double.NaN : w.cpu().limitCores()),
                 gauge("berth.workload.memory.usage", "bytes",
-                        "Memory the workload uses: a container's working set (usage - inactive file, as docker stats), a VM's QEMU resident memory", tags, h,
+                        "Memory the workload uses: a container's working set (usage - inactive file, as docker stats), "
+                                + "a VM's QEMU resident memory", tags, h,
                         w -> w.memory().usageBytes()),
                 gauge("berth.workload.memory.limit", "bytes", "The workload's enforced memory limit (a VM's guest memory)", tags, h,
                         w -> w.memory().limitBytes() == null ? Double.NaN : w.memory().limitBytes()),
