@@ -46,6 +46,13 @@ CONTAINER_PACKAGES=(docker.io busybox-static docker-compose curl git openssl)
 # Recommends (fonts among them), like CONTAINER_PACKAGES.
 TEST_PACKAGES=(chromium chromium-driver openssh-server)
 
+# Checkers the suite runs on what Berth ships (installed without Recommends): ManifestSchemaTest
+# validates the manifests against deploy/schema/berth.schema.json with python3-jsonschema (Debian's
+# /usr/bin/python3); the metrics tests run promtool, which Debian ships only inside the prometheus
+# package. Only promtool is wanted: where this script installs prometheus on a systemd host, it
+# stops and disables the server the package enables, so no Prometheus listens on :9090.
+TOOL_PACKAGES=(python3-jsonschema prometheus)
+
 # Packages needed for VMs (KVM/QEMU through libvirt), installed without their
 # Recommends (those would pull in Xen/VirtualBox drivers, LVM, GTK, GStreamer
 # and more; ~200 packages instead of ~50).
@@ -177,7 +184,7 @@ apt_update_once() {
 # ---------------------------------------------------------------------------
 
 install_packages() {
-    local wanted=("${CONTAINER_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${VM_PACKAGES[@]}")
+    local wanted=("${CONTAINER_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${VM_PACKAGES[@]}" "${TOOL_PACKAGES[@]}")
 
     if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
         log "not a Debian/Ubuntu host: skipping package installation"
@@ -187,15 +194,18 @@ install_packages() {
         return 0
     fi
 
-    local missing_container=() missing_vm=() pkg
+    local missing_container=() missing_vm=() missing_tools=() pkg
     for pkg in "${CONTAINER_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; do
         is_installed "$pkg" || missing_container+=("$pkg")
     done
     for pkg in "${VM_PACKAGES[@]}"; do
         is_installed "$pkg" || missing_vm+=("$pkg")
     done
+    for pkg in "${TOOL_PACKAGES[@]}"; do
+        is_installed "$pkg" || missing_tools+=("$pkg")
+    done
 
-    if [ "${#missing_container[@]}" -eq 0 ] && [ "${#missing_vm[@]}" -eq 0 ]; then
+    if [ "${#missing_container[@]}" -eq 0 ] && [ "${#missing_vm[@]}" -eq 0 ] && [ "${#missing_tools[@]}" -eq 0 ]; then
         log "packages already installed: ${wanted[*]}"
         return 0
     fi
@@ -210,6 +220,13 @@ install_packages() {
     if [ "${#missing_vm[@]}" -gt 0 ]; then
         log "installing VM packages (without Recommends): ${missing_vm[*]}"
         apt-get install "${apt_opts[@]}" --no-install-recommends "${missing_vm[@]}"
+    fi
+    if [ "${#missing_tools[@]}" -gt 0 ]; then
+        log "installing checkers (without Recommends): ${missing_tools[*]}"
+        apt-get install "${apt_opts[@]}" --no-install-recommends "${missing_tools[@]}"
+        if [[ " ${missing_tools[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+            systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+        fi
     fi
     log "packages installed"
 }

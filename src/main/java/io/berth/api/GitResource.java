@@ -1,5 +1,16 @@
 package io.berth.api;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirementsSet;
 import io.berth.api.dto.ErrorView;
 import io.berth.api.dto.GitView;
 import io.berth.api.dto.HookAnswer;
@@ -34,6 +45,7 @@ import java.util.Map;
  */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = OpenApi.GIT, description = OpenApi.GIT_TAG)
 public class GitResource {
 
     static final String HOOK_PATH = "/api/v1/hooks/git";
@@ -49,6 +61,12 @@ public class GitResource {
 
     @GET
     @Path("/git")
+    @Operation(summary = "The git source: what was fetched and applied when, and the last error")
+    @APIResponse(responseCode = "200", description = "The git source's state",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = GitView.class)))
+    @SecurityRequirement(name = OpenApi.TOKEN)
+    @APIResponse(responseCode = "401", description = OpenApi.E401, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
+    @APIResponse(responseCode = "404", description = OpenApi.E404, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
     public GitView status() {
         return GitView.of(git().status());
     }
@@ -56,6 +74,23 @@ public class GitResource {
     @POST
     @Path("/hooks/git")
     @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "The git host's push webhook (GitHub, Gitea, GitLab style)",
+            description = "Authenticated by its HMAC-SHA256 signature over the body (X-Hub-Signature-256: sha256=HEX, with the "
+                    + "agent's berth.git.webhook-secret-file), not by the bearer token. A push to the followed branch starts a fetch "
+                    + "and reconcile after the answer; replayed deliveries are refused.")
+    @SecurityRequirementsSet
+    @RequestBody(description = "The push event as the git host sends it (JSON)",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(responseCode = "200", description = "A ping: the signature is right",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = HookAnswer.class)))
+    @APIResponse(responseCode = "202", description = "Accepted (a fetch and reconcile run started: id and state) or ignored "
+            + "(a push to another branch)", content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = HookAnswer.class)))
+    @APIResponse(responseCode = "401", description = "Missing or wrong signature",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
+    @APIResponse(responseCode = "409", description = "Refused as a replay: a delivery already received, or a payload too old",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
+    @APIResponse(responseCode = "404", description = "No git source or no webhook secret on this agent",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
     public Response hook(byte[] body, @Context HttpHeaders headers) {
         git();
         GitWebhook hook = git.webhook();

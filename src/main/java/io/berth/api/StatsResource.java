@@ -1,5 +1,16 @@
 package io.berth.api;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import io.berth.api.dto.ErrorView;
 import io.berth.stats.StatsService;
 
 import io.berth.stats.Sampler;
@@ -25,6 +36,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = OpenApi.STATS, description = OpenApi.STATS_TAG)
+@SecurityRequirement(name = OpenApi.TOKEN)
+@APIResponse(responseCode = "401", description = OpenApi.E401, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
+@APIResponse(responseCode = "503", description = OpenApi.E503, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
 public class StatsResource {
 
     private final StatsService stats;
@@ -35,13 +50,20 @@ public class StatsResource {
 
     @GET
     @Path("/stats")
+    @Operation(summary = "The newest sample of every workload and of the host")
+    @APIResponse(responseCode = "200", description = "The newest sample",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = StatsSnapshot.class)))
     public StatsSnapshot all() {
         return latest();
     }
 
     @GET
     @Path("/workloads/{name}/stats")
-    public WorkloadSample workload(@PathParam("name") String name) {
+    @Operation(summary = "The newest sample of one workload")
+    @APIResponse(responseCode = "200", description = "The workload's newest sample",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = WorkloadSample.class)))
+    @APIResponse(responseCode = "404", description = OpenApi.E404, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
+    public WorkloadSample workload(@Parameter(description = "The workload's metadata.name", example = "web") @PathParam("name") String name) {
         return latest().workload(name).orElseThrow(() -> new NotFoundException(
                 "no stats for " + name + ": not a managed workload, or seen for less than one sampling interval"));
     }
@@ -54,6 +76,9 @@ public class StatsResource {
     @Path("/stats/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The newest sample now, then one per sampling interval, as server-sent events")
+    @APIResponse(responseCode = "200", description = "Server-sent events; each data is a sample like GET /api/v1/stats",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = StatsSnapshot.class)))
     public Multi<StatsSnapshot> stream() {
         Sampler sampler = sampler();
         return Multi.createFrom().emitter(emitter -> {

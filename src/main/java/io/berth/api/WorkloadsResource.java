@@ -1,5 +1,17 @@
 package io.berth.api;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import io.berth.api.dto.ErrorView;
+import io.berth.api.dto.EventView;
 import io.berth.reconcile.ApplyService;
 import io.berth.reconcile.ReconcileRuns;
 import io.berth.reconcile.StatusBook;
@@ -41,6 +53,9 @@ import java.util.TreeSet;
  */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = OpenApi.WORKLOADS, description = OpenApi.WORKLOADS_TAG)
+@SecurityRequirement(name = OpenApi.TOKEN)
+@APIResponse(responseCode = "401", description = OpenApi.E401, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
 public class WorkloadsResource {
 
     private final Agent agent;
@@ -62,13 +77,22 @@ public class WorkloadsResource {
 
     @GET
     @Path("/workloads")
+    @Operation(summary = "Every workload declared or managed here: desired, observed and status")
+    @APIResponse(responseCode = "200", description = "The workloads, by name",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = WorkloadView.class)))
+    @APIResponse(responseCode = "503", description = OpenApi.E503, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
     public List<WorkloadView> workloads() {
         return new ArrayList<>(view().values());
     }
 
     @GET
     @Path("/workloads/{name}")
-    public WorkloadView workload(@PathParam("name") String name) {
+    @Operation(summary = "One workload, with its canonical spec and recent events (agent describe)")
+    @APIResponse(responseCode = "200", description = "The workload",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = WorkloadView.class)))
+    @APIResponse(responseCode = "404", description = OpenApi.E404, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
+    @APIResponse(responseCode = "503", description = OpenApi.E503, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
+    public WorkloadView workload(@Parameter(description = "The workload's metadata.name", example = "web") @PathParam("name") String name) {
         WorkloadView w = view().get(name);
         if (w == null) {
             throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + agent.name());
@@ -80,7 +104,13 @@ public class WorkloadsResource {
 
     @DELETE
     @Path("/workloads/{name}")
-    public OutcomeView delete(@PathParam("name") String name) {
+    @Operation(summary = "Delete a workload now and wait for the outcome",
+            description = "A workload still declared by its source comes back at the next reconcile; remove it from the source.")
+    @APIResponse(responseCode = "200", description = "What the delete did",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = OutcomeView.class)))
+    @APIResponse(responseCode = "404", description = OpenApi.E404, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
+    @APIResponse(responseCode = "503", description = OpenApi.E503, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
+    public OutcomeView delete(@Parameter(description = "The workload's metadata.name", example = "web") @PathParam("name") String name) {
         if (!view().containsKey(name)) {
             throw new NotFoundException("no workload named " + name + " is declared or managed by agent " + agent.name());
         }
@@ -90,8 +120,13 @@ public class WorkloadsResource {
     @GET
     @Path("/workloads/{name}/logs")
     @Produces(MediaType.TEXT_PLAIN)
-    public Response logs(@PathParam("name") String name, @QueryParam("tail") @DefaultValue("-1") int tail,
-                         @QueryParam("follow") @DefaultValue("false") boolean follow,
+    @Operation(summary = "A workload's output: a container's stdout and stderr, a VM's serial console")
+    @APIResponse(responseCode = "200", description = "The log as text; with follow=true it streams until the client leaves",
+            content = @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "404", description = OpenApi.E404, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
+    public Response logs(@Parameter(description = "The workload's metadata.name", example = "web") @PathParam("name") String name,
+                         @Parameter(description = "Only the last N lines; -1 for all") @QueryParam("tail") @DefaultValue("-1") int tail,
+                         @Parameter(description = "Keep streaming new output") @QueryParam("follow") @DefaultValue("false") boolean follow,
                          @Context ServerRequestContext request) {
         if (runtimes.owner(name).orElse(null) instanceof LogSource logs) {
             StreamingOutput body = out -> logs.logs(name, tail, follow, out, ClientGone.signal(request));
@@ -106,13 +141,20 @@ public class WorkloadsResource {
      */
     @POST
     @Path("/reconcile")
+    @Operation(summary = "Start a reconcile of everything (the git source is fetched first)")
+    @APIResponse(responseCode = "202", description = "The run, started; poll GET /api/v1/reconcile/{id}",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = RunView.class)))
     public Response reconcile() {
         return Response.accepted(runs.start("api").view()).build();
     }
 
     @GET
     @Path("/reconcile/{id}")
-    public RunView reconcileRun(@PathParam("id") String id) {
+    @Operation(summary = "A reconcile run: running, succeeded or failed, with each workload's outcome")
+    @APIResponse(responseCode = "200", description = "The run",
+            content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = RunView.class)))
+    @APIResponse(responseCode = "404", description = OpenApi.E404, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
+    public RunView reconcileRun(@Parameter(description = "The run's id from POST /api/v1/reconcile") @PathParam("id") String id) {
         ReconcileRuns.Run run = runs.get(id);
         if (run == null) {
             throw new NotFoundException("no reconcile " + id + " (the last " + ReconcileRuns.KEEP + " are kept)");
@@ -124,7 +166,12 @@ public class WorkloadsResource {
     @GET
     @Path("/events")
     @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
-    public Response events(@QueryParam("watch") @DefaultValue("false") boolean watch,
+    @Operation(summary = "Recent events; with watch=true, then each new one as a server-sent event")
+    @APIResponse(responseCode = "200", description = "The recent events (JSON), or the stream (text/event-stream: "
+            + "event: TYPE, data: the event as JSON)", content = {
+            @Content(mediaType = OpenApi.JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = EventView.class)),
+            @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING))})
+    public Response events(@Parameter(description = "Stream new events as server-sent events") @QueryParam("watch") @DefaultValue("false") boolean watch,
                            @Context ServerRequestContext request) {
         if (!watch) {
             return Response.ok(Views.events(book.events()), MediaType.APPLICATION_JSON_TYPE).build();

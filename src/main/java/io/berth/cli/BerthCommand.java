@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
         description = "Berth: makes this host match declarative manifests of containers and virtual machines.",
         subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, GetCommand.class,
                 DeleteCommand.class, LogsCommand.class, DescribeCommand.class, EventsCommand.class,
-                ReconcileCommand.class, TopCommand.class})
+                ReconcileCommand.class, TopCommand.class, SchemaCommand.class,
+                CompletionCommand.class, ManCommand.class})
 public class BerthCommand {
 }

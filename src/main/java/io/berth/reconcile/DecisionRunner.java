@@ -4,6 +4,7 @@ import io.berth.manifest.Workload;
 import io.berth.plan.Action;
 import io.berth.plan.Plan;
 import io.berth.runtime.Observed;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
@@ -36,7 +37,13 @@ final class DecisionRunner {
     private final ReconcileReports reports;
     private final Consumer<Set<String>> retryNow;
     private final PrunedAll prunes;
-    private final Timer duration = Metrics.timer("berth.reconcile.duration");
+    // A histogram, so dashboards and alerts can take quantiles across hosts (a summary's cannot be aggregated).
+    private final Timer duration = Timer.builder("berth.reconcile.duration")
+            .description("Time one reconcile of one workload took, from observing it to the last action")
+            .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+                    Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                    Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60))
+            .register(Metrics.globalRegistry);
 
     DecisionRunner(Admission admission, Restarts restarts, StatusBook book, Executor executor,
                    ReconcileReports reports, Consumer<Set<String>> retryNow, PrunedAll prunes) {
@@ -47,7 +54,10 @@ final class DecisionRunner {
         this.reports = reports;
         this.retryNow = retryNow;
         this.prunes = prunes;
-        Metrics.counter("berth.drift.repairs"); // exported from the start, at 0
+        driftRepairs(); // exported from the start, at 0, so increase() sees the first one
+        for (String r : List.of("done", "retry", "requeue", "terminal")) {
+            reconciles(r);
+        }
     }
 
     WorkQueue.Result run(Decisions.Facts f, Decision decision, long generation) {
@@ -128,12 +138,25 @@ final class DecisionRunner {
     /** Counts one finished reconcile that began at {@code startedNanos} ({@link System#nanoTime}). */
     void measured(WorkQueue.Result result, long startedNanos) {
         duration.record(Duration.ofNanos(System.nanoTime() - startedNanos));
-        Metrics.counter("berth.reconcile", "result", switch (result) {
+        reconciles(switch (result) {
             case WorkQueue.Done d -> "done";
             case WorkQueue.Retry r -> "retry";
             case WorkQueue.RequeueAfter r -> "requeue";
             case WorkQueue.Terminal t -> "terminal";
         }).increment();
+    }
+
+    private static Counter reconciles(String result) {
+        return Counter.builder("berth.reconcile").tag("result", result)
+                .description("Reconciles of one workload finished, by result: done, retry (failed, retried with back-off), "
+                        + "requeue (checked again later), terminal (cannot succeed until the manifest changes)")
+                .register(Metrics.globalRegistry);
+    }
+
+    private static Counter driftRepairs() {
+        return Counter.builder("berth.drift.repairs")
+                .description("Changes made outside Berth (a container or VM edited, stopped or removed by hand) that Berth undid")
+                .register(Metrics.globalRegistry);
     }
 
     private WorkQueue.Result waitBackoff(Decisions.Facts f, Decision.WaitBackoff w, long generation) {
@@ -175,7 +198,7 @@ final class DecisionRunner {
             restarts.restarted(name, Instant.now());
         }
         if (a.drift()) {
-            Metrics.counter("berth.drift.repairs").increment();
+            driftRepairs().increment();
         }
         book.event(name, a.restart() ? "Restarted" : eventType(action), action.verb() + ": " + action.reason());
         LOG.infof("%s: %s (%s) in %d ms", name, outcome.done(), action.reason(), outcome.took().toMillis());

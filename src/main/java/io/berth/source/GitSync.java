@@ -109,8 +109,10 @@ public final class GitSync implements AutoCloseable {
         if (state.applied() != null) {
             appliedAt.set(state.applied().at().getEpochSecond());
         }
-        io.micrometer.core.instrument.Metrics.gauge("berth.git.applied.timestamp.seconds", appliedAt,
-                java.util.concurrent.atomic.AtomicLong::doubleValue);
+        io.micrometer.core.instrument.Gauge.builder("berth.git.applied.timestamp.seconds", appliedAt,
+                        java.util.concurrent.atomic.AtomicLong::doubleValue)
+                .description("Unix time the git source's commit was last applied (0: none yet); now minus this is how stale it is")
+                .register(io.micrometer.core.instrument.Metrics.globalRegistry);
         for (String r : List.of("applied", "unchanged", "invalid", "fetch_failed")) {
             count(r, 0); // exported from the start, at 0
         }
@@ -118,7 +120,10 @@ public final class GitSync implements AutoCloseable {
 
     /** {@code berth_git_sync_total{result}}: applied, unchanged, invalid (a commit refused), fetch_failed. */
     private static void count(String result, int n) {
-        io.micrometer.core.instrument.Metrics.counter("berth.git.sync", "result", result).increment(n);
+        io.micrometer.core.instrument.Counter.builder("berth.git.sync").tag("result", result)
+                .description("Fetches of the git source by result: applied (a new commit), unchanged, invalid (a commit "
+                        + "refused, the last good one stays), fetch_failed")
+                .register(io.micrometer.core.instrument.Metrics.globalRegistry).increment(n);
     }
 
     /** The source name on desired state and ownership labels: {@code git:<url without password>}. */

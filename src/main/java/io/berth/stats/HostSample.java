@@ -7,10 +7,14 @@ package io.berth.stats;
  */
 public record HostSample(Cpu cpu, Memory memory) {
 
+    // Named for the OpenAPI document, where both samples' Cpu and Memory would otherwise clash.
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "HostCpu")
     public record Cpu(double capacityCores, double allocatedCores, double usageCores) {
     }
 
     /** {@code usageBytes} is MemTotal − MemAvailable: page cache the kernel can drop is not used. */
+    // Named for the OpenAPI document, where both samples' Cpu and Memory would otherwise clash.
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "HostMemory")
     public record Memory(long capacityBytes, long allocatedBytes, long usageBytes) {
     }
 }

@@ -44,22 +44,24 @@ final class StatsMetrics {
 
     StatsMetrics(MeterRegistry registry, Sampler sampler) {
         this.registry = registry;
-        host("berth.host.cpu.capacity", "cores", "CPUs the host has", s -> s.host().cpu().capacityCores());
-        host("berth.host.cpu.allocated", "cores", "sum of the CPU limits of Berth's running workloads",
+        host("berth.host.cpu.capacity", "cores", "CPUs the host has (online CPUs)", s -> s.host().cpu().capacityCores());
+        host("berth.host.cpu.allocated", "cores", "Sum of the CPU limits of Berth's running workloads",
                 s -> s.host().cpu().allocatedCores());
-        host("berth.host.cpu.usage", "cores", "CPU the whole host uses", s -> s.host().cpu().usageCores());
-        host("berth.host.memory.capacity", "bytes", "MemTotal", s -> s.host().memory().capacityBytes());
-        host("berth.host.memory.allocated", "bytes", "sum of the memory limits of Berth's running workloads",
+        host("berth.host.cpu.usage", "cores", "CPU the whole host used over the last sampling interval, in cores",
+                s -> s.host().cpu().usageCores());
+        host("berth.host.memory.capacity", "bytes", "Memory the host has (MemTotal)", s -> s.host().memory().capacityBytes());
+        host("berth.host.memory.allocated", "bytes", "Sum of the memory limits of Berth's running workloads",
                 s -> s.host().memory().allocatedBytes());
-        host("berth.host.memory.usage", "bytes", "MemTotal - MemAvailable", s -> s.host().memory().usageBytes());
+        host("berth.host.memory.usage", "bytes", "Memory the host uses (MemTotal - MemAvailable)", s -> s.host().memory().usageBytes());
         Gauge.builder("berth.stats.sample.age", this, m -> {
                     StatsSnapshot s = m.latest;
                     return s == null ? Double.NaN : Duration.between(s.sampledAt(), Instant.now()).toNanos() / 1e9;
                 })
-                .baseUnit("seconds").description("age of the newest utilization sample").strongReference(true)
+                .baseUnit("seconds").description("Age of the newest utilization sample; grows without bound when the sampler stalls")
+                .strongReference(true)
                 .register(registry);
         FunctionCounter.builder("berth.stats.sampler.cpu", sampler, s -> s.samplerCpuNanos() / 1e9)
-                .baseUnit("seconds").description("CPU time the sampler thread used").register(registry);
+                .baseUnit("seconds").description("CPU time the stats sampler thread used (its own cost)").register(registry);
     }
 
     private void host(String name, String unit, String help, ToDoubleFunction<StatsSnapshot> f) {
@@ -88,17 +90,18 @@ final class StatsMetrics {
         h.sample = first;
         Tags tags = Tags.of("name", first.name(), "kind", first.kind().name());
         h.meters = List.of(
-                gauge("berth.workload.cpu.usage", "cores", "CPU used over the last interval", tags, h,
+                gauge("berth.workload.cpu.usage", "cores", "CPU the workload used over the last sampling interval, in cores", tags, h,
                         w -> w.cpu().usageCores()),
-                gauge("berth.workload.cpu.limit", "cores", "enforced CPU limit", tags, h,
+                gauge("berth.workload.cpu.limit", "cores", "The workload's enforced CPU limit, in cores", tags, h,
                         w -> w.cpu().limitCores() == null ? Double.NaN : w.cpu().limitCores()),
                 gauge("berth.workload.memory.usage", "bytes",
-                        "containers: working set (usage - inactive file); VMs: QEMU resident memory", tags, h,
+                        "Memory the workload uses: a container's working set (usage - inactive file, as docker stats), "
+                                + "a VM's QEMU resident memory", tags, h,
                         w -> w.memory().usageBytes()),
-                gauge("berth.workload.memory.limit", "bytes", "enforced memory limit (a VM's guest memory)", tags, h,
+                gauge("berth.workload.memory.limit", "bytes", "The workload's enforced memory limit (a VM's guest memory)", tags, h,
                         w -> w.memory().limitBytes() == null ? Double.NaN : w.memory().limitBytes()),
                 FunctionCounter.builder("berth.workload.cpu.throttled", h, x -> x.sample.cpu().throttledSeconds())
-                        .baseUnit("seconds").description("time the CPU quota held the workload back")
+                        .baseUnit("seconds").description("Time the CPU quota held the workload back (cgroup throttled time)")
                         .tags(tags).register(registry));
         return h;
     }

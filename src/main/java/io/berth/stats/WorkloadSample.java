@@ -21,6 +21,8 @@ public record WorkloadSample(String name, Kind kind, Instant sampledAt, Cpu cpu,
      * @param throttledSeconds time the CFS quota held the workload back, cumulative since it started
      *                         (the kernel's counter; a rate of it is throttling per second)
      */
+    // Named for the OpenAPI document, where both samples' Cpu and Memory would otherwise clash.
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "WorkloadCpu")
     public record Cpu(double usageCores, Double limitCores, Double percentOfLimit, double throttledSeconds) {
     }
 
@@ -33,6 +35,8 @@ public record WorkloadSample(String name, Kind kind, Instant sampledAt, Cpu cpu,
      *                       memory (device emulation, TCG cache) and the two are not comparable
      * @param percentOfLimit usage against that limit, null when unlimited
      */
+    // Named for the OpenAPI document, where both samples' Cpu and Memory would otherwise clash.
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "WorkloadMemory")
     public record Memory(long usageBytes, Long limitBytes, Double percentOfLimit) {
     }
 }

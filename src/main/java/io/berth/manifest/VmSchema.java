@@ -1,0 +1,69 @@
+package io.berth.manifest;
+
+import static io.berth.manifest.SchemaObject.enumOf;
+import static io.berth.manifest.SchemaObject.of;
+import static io.berth.manifest.SchemaObject.ref;
+import static io.berth.manifest.SchemaTypes.*;
+
+import io.berth.manifest.VmSpec.Hypervisor;
+import io.berth.manifest.VmSpec.NetworkType;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code spec} of {@code kind: VirtualMachine} and its nested mappings as {@link SchemaObject}s,
+ * in the order of {@link VmSpecParser#FIELDS}, with the defaults that parser fills. Pure.
+ */
+final class VmSchema {
+
+    private static final String IMAGE_DIRS = " Must be under the agent's image directories (BERTH_IMAGE_DIRS, "
+            + "default /var/lib/berth/images).";
+
+    private VmSchema() {
+    }
+
+    static SchemaObject spec() {
+        return new SchemaObject("A KVM/QEMU virtual machine (libvirt) with hard vCPU and memory limits.")
+                .optional("hypervisor", enumOf(Hypervisor.class, Hypervisor.auto),
+                        "auto (KVM where it really runs guests, else QEMU emulation with a warning), kvm (required) or qemu.", "auto")
+                .required("disk", ref("Disk"), "The boot disk: a copy-on-write overlay on a base image.", null)
+                .optional("kernel", ref("Kernel"), "Boot this kernel directly instead of the disk's boot loader.", null)
+                .optional("cloudInit", ref("CloudInit"), "A cloud-init seed (NoCloud) for the guest.", null)
+                .optional("network", ref("Network"), "The guest's network; absent means user-mode networking.", null)
+                .required("resources", ref("VirtualMachineResources"), "Hard limits: Berth only runs hard-limited workloads.",
+                        null)
+                .optional("placement", ref("Placement"), "Which hosts run this workload; absent means every host.", null);
+    }
+
+    static SchemaObject disk() {
+        return new SchemaObject("The VM's disk, an overlay on a base image that stays untouched.")
+                .required("image", ABSOLUTE_PATH, "The base image (qcow2 or raw) on the host." + IMAGE_DIRS,
+                        "/var/lib/berth/images/debian-12-genericcloud-amd64.qcow2")
+                .optional("size", MEMORY, "The disk's size (Mi, Gi, ...); absent means the base image's own size.", "10Gi");
+    }
+
+    static SchemaObject kernel() {
+        return new SchemaObject("A kernel (and initrd) on the host to boot directly.")
+                .required("path", ABSOLUTE_PATH, "The kernel image." + IMAGE_DIRS, "/var/lib/berth/images/vmlinuz")
+                .optional("initrd", ABSOLUTE_PATH, "The initial ramdisk." + IMAGE_DIRS, "/var/lib/berth/images/initrd.img")
+                .optional("cmdline", PRINTABLE_TEXT, "The kernel command line: one line of printable text.", "console=ttyS0");
+    }
+
+    static SchemaObject cloudInit() {
+        return new SchemaObject("The cloud-init seed the guest reads at first boot.")
+                .required("userData", of("type", "string"), "The user data, usually starting with #cloud-config.",
+                        "#cloud-config\nhostname: db\n");
+    }
+
+    static SchemaObject network() {
+        Map<String, Object> attached = of("properties", of("type", of("enum", List.of("network", "bridge"))), "required", List.of("type"));
+        return new SchemaObject("How the guest is networked.")
+                .optional("type", enumOf(NetworkType.class, NetworkType.user), "user (QEMU's user-mode NAT, no setup), "
+                        + "network (a libvirt network) or bridge (a host bridge).", "user")
+                .optional("source", NETWORK_NAME, "The libvirt network (type network) or host bridge, at most 15 characters "
+                        + "(type bridge); not for type user.", "default")
+                .rule(of("if", attached, "then", of("required", List.of("source")), "else", of("not", of("required", List.of("source")))))
+                .rule(of("if", of("properties", of("type", of("const", "bridge")), "required", List.of("type")),
+                        "then", of("properties", of("source", of("maxLength", 15)))));
+    }
+}
