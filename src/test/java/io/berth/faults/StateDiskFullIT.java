@@ -88,6 +88,7 @@ class StateDiskFullIT {
         // Fill it up: until ENOSPC, as root (who may use ext4's reserved blocks, as the daemon may).
         Processes.Result fill = sh("dd", "if=/dev/zero", "of=" + mount.resolve("fill"), "bs=64k");
         assertThat(fill.err()).as("the file system is full").contains("No space left on device");
+        fillUp(mount);
         String df = sh("df", "-B1", "--output=avail", mount.toString()).out().strip().lines().toList().getLast().strip();
 
         HttpResponse<String> full = apply(token, "2");
@@ -112,7 +113,11 @@ class StateDiskFullIT {
         assertThat(env(container)).contains("MODE=1");
 
         // Space again: the same apply works.
-        Files.delete(mount.resolve("fill"));
+        try (Stream<Path> fills = Files.list(mount)) {
+            for (Path f : fills.filter(p -> p.getFileName().toString().startsWith("fill")).toList()) {
+                Files.delete(f);
+            }
+        }
         HttpResponse<String> again = apply(token, "2");
         assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
         daemon.await(web + " recreated with MODE=2", () -> env(container).contains("MODE=2")
@@ -121,6 +126,35 @@ class StateDiskFullIT {
         Aftermath.check("StateDiskFullIT", daemon, mount, agent, Aftermath.Expect.containers(Set.of(web)));
         System.out.println("StateDiskFullIT: after freeing space the apply worked (HTTP " + again.statusCode()
                 + "), " + web + " runs with MODE=2");
+    }
+
+    /**
+     * After dd's ENOSPC, ext4 can still place a small file (blocks a failed delayed allocation
+     * gave back, the reserve for metadata): fill those too, with small synced files, until even a
+     * 2 KiB file (the size of a recorded source) cannot be written and synced.
+     */
+    private static void fillUp(Path fs) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            Path f = fs.resolve("fill-" + i);
+            try (var out = new java.io.FileOutputStream(f.toFile())) {
+                byte[] k = new byte[1024];
+                while (true) {
+                    out.write(k);
+                    out.getFD().sync();
+                }
+            } catch (java.io.IOException full) {
+                // this one is as full as it gets
+            }
+            try (var out = new java.io.FileOutputStream(fs.resolve("probe").toFile())) {
+                out.write(new byte[2048]);
+                out.getFD().sync();
+            } catch (java.io.IOException e) {
+                Files.move(fs.resolve("probe"), fs.resolve("fill-probe-" + i)); // what it got stays taken
+                return;
+            }
+            Files.move(fs.resolve("probe"), fs.resolve("fill-probe-" + i));
+        }
+        throw new AssertionError("cannot fill " + fs);
     }
 
     private HttpResponse<String> apply(String token, String mode) {
