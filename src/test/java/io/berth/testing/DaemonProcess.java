@@ -45,6 +45,12 @@ public final class DaemonProcess implements AutoCloseable {
     /** The same, with the daemon's output appended to {@code logFile} (outside a state directory that may fill up, say). */
     public static DaemonProcess start(Path manifests, Path state, Path logFile, String agent, Map<String, String> env,
                                       String... extraArgs) throws Exception {
+        return start(manifests, state, logFile, agent, env, WAIT, extraArgs);
+    }
+
+    /** The same, waiting up to {@code ready} for readiness (a daemon under a slowing preload, say). */
+    public static DaemonProcess start(Path manifests, Path state, Path logFile, String agent, Map<String, String> env,
+                                      Duration ready, String... extraArgs) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -58,7 +64,7 @@ public final class DaemonProcess implements AutoCloseable {
         pb.environment().put("BERTH_RESYNC_INTERVAL", "2s");
         pb.environment().putAll(env);
         DaemonProcess d = new DaemonProcess(state, logFile, port, pb.start());
-        d.await("daemon ready", () -> d.status("/q/health/ready", null) == 200);
+        d.await("daemon ready", ready, () -> d.status("/q/health/ready", null) == 200);
         return d;
     }
 
