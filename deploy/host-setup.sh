@@ -9,7 +9,8 @@
 # Steps (see main at the bottom):
 #   install_packages    - Debian/Ubuntu packages (docker.io, busybox-static,
 #                         libvirt, qemu, chromium for the dashboard test,
-#                         openssh-server for the git-over-ssh test, ...)
+#                         openssh-server for the git-over-ssh test, faketime
+#                         for the clock-jump test, ...)
 #   start_docker        - make sure Docker Engine answers (systemd or plain dockerd)
 #   start_libvirt       - make sure libvirtd answers on qemu:///system (systemd
 #                         or plain virtlogd + libvirtd)
@@ -42,9 +43,11 @@ CONTAINER_PACKAGES=(docker.io busybox-static docker-compose curl git openssl)
 # Debian's chromium headless through chromedriver; Selenium is told both paths and downloads
 # no browser. GitFetcherSshTest runs its own /usr/sbin/sshd (openssh-server) on a free port of
 # 127.0.0.1 with a generated config and keys; it does not use or change the host's ssh service
-# (which Debian enables where systemd runs; most hosts have it already). Installed with their
+# (which Debian enables where systemd runs; most hosts have it already). The fault campaign's
+# clock-jump test (faults/ClockJumpIT) runs the daemon under libfaketime (faketime: LD_PRELOAD
+# of libfaketimeMT.so.1 with a timestamp file it changes mid-test). Installed with their
 # Recommends (fonts among them), like CONTAINER_PACKAGES.
-TEST_PACKAGES=(chromium chromium-driver openssh-server)
+TEST_PACKAGES=(chromium chromium-driver openssh-server faketime)
 
 # Checkers the suite runs on what Berth ships (installed without Recommends): ManifestSchemaTest
 # validates the manifests against deploy/schema/berth.schema.json with python3-jsonschema (Debian's

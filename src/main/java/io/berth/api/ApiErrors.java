@@ -15,9 +15,13 @@ import java.util.List;
 /**
  * The API's errors, one JSON shape for all: {@code {"error": "one line", "errors": [manifest
  * error lines]}}. Bad manifests are 400, a name owned by another source 409, an unknown workload
- * 404, an unreachable runtime 503 — a user mistake is never a 500.
+ * 404, an unreachable runtime 503, a state directory that cannot record the change (full,
+ * read-only) 507 with the cause — a user mistake or a host condition is never a 500.
  */
 public class ApiErrors {
+
+    /** HTTP 507 (RFC 4918): the server cannot store what the request needs recorded. */
+    static final int INSUFFICIENT_STORAGE = 507;
 
     @ServerExceptionMapper
     public Response invalid(ManifestBodies.Invalid e) {
@@ -36,6 +40,13 @@ public class ApiErrors {
     @ServerExceptionMapper
     public Response conflict(DesiredState.Conflict e) {
         return error(Response.Status.CONFLICT, "declared by another source; nothing was changed", e.lines);
+    }
+
+    /** The state directory refused the write (full, read-only): 507, the server could not store it. */
+    @ServerExceptionMapper
+    public Response unrecorded(DesiredState.Unrecorded e) {
+        return Response.status(INSUFFICIENT_STORAGE).type(MediaType.APPLICATION_JSON)
+                .entity(new ErrorView(e.getMessage(), List.of())).build();
     }
 
     @ServerExceptionMapper

@@ -39,8 +39,10 @@ public class RelistReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         Instant last = resync.lastRelist();
+        Duration age = resync.sinceLastRelist();
         Duration limit = config.resyncInterval().multipliedBy(3);
-        boolean fresh = last != null && Duration.between(last, Instant.now()).compareTo(limit) <= 0;
+        // The age on the monotonic clock: a wall-clock step (NTP) must not make a fresh relist stale.
+        boolean fresh = age != null && age.compareTo(limit) <= 0;
         HealthCheckResponseBuilder r = HealthCheckResponse.named("relist")
                 .status(fresh)
                 .withData("lastRelist", last == null ? "never" : last.toString())

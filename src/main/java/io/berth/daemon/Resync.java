@@ -25,6 +25,8 @@ public class Resync {
     private final RuntimeSet runtimes;
     private final WorkQueue<String> queue;
     private volatile Instant lastRelist;
+    /** {@link System#nanoTime} of the same relist: its age, whatever the wall clock does meanwhile. */
+    private volatile long lastRelistNanos;
 
     public Resync(DesiredState desired, RuntimeSet runtimes, WorkQueue<String> queue) {
         this.desired = desired;
@@ -44,13 +46,22 @@ public class Resync {
         listing.observed().forEach(o -> names.add(o.name()));
         listing.failed().forEach((kind, e) -> LOG.warnf("resync: the %s runtime did not answer: %s", kind, e.getMessage()));
         if (listing.complete()) {
+            lastRelistNanos = System.nanoTime();
             lastRelist = Instant.now();
         }
         return names;
     }
 
-    /** When every runtime last answered a full relist, or null before the first. */
+    /** When every runtime last answered a full relist (wall clock, for display), or null before the first. */
     public Instant lastRelist() {
         return lastRelist;
+    }
+
+    /**
+     * How long ago that relist was, on the monotonic clock (an NTP step of the wall clock does not
+     * make it look an hour old), or null before the first.
+     */
+    public java.time.Duration sinceLastRelist() {
+        return lastRelist == null ? null : java.time.Duration.ofNanos(System.nanoTime() - lastRelistNanos);
     }
 }

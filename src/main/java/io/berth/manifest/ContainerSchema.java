@@ -11,7 +11,6 @@ import io.berth.manifest.ContainerSpec.Protocol;
 import io.berth.manifest.ContainerSpec.PullPolicy;
 import io.berth.manifest.ContainerSpec.RestartPolicy;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The {@code spec} of {@code kind: Container} and its nested mappings as {@link SchemaObject}s, in

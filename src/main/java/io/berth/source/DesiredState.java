@@ -59,6 +59,16 @@ public final class DesiredState {
         }
     }
 
+    /**
+     * A source could not be recorded under {@code STATE/sources/} (the file system is full or
+     * read-only, say): nothing was changed, the recorded file is the previous one, whole.
+     */
+    public static final class Unrecorded extends UncheckedIOException {
+        public Unrecorded(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
     /** Sources that are git repositories ({@code git:<url>}): changed by commits, never through the API. */
     public static final String GIT_PREFIX = "git:";
 
@@ -352,7 +362,12 @@ public final class DesiredState {
         try {
             io.berth.util.AtomicFiles.write(dir.resolve(fileName(source)), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot record the applied source " + source + " under " + dir, e);
+            String why = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                    : String.valueOf(e.getMessage());
+            String message = "cannot record the applied source " + source + " under " + dir + ": " + why
+                    + "; nothing was changed";
+            LOG.error(message);
+            throw new Unrecorded(message, e);
         }
     }
 

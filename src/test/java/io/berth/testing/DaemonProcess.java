@@ -24,12 +24,14 @@ public final class DaemonProcess implements AutoCloseable {
     public static final Duration WAIT = Duration.ofSeconds(60);
 
     private final Path state;
+    private final Path logFile;
     private final int port;
     private final Process process;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private DaemonProcess(Path state, int port, Process process) {
+    private DaemonProcess(Path state, Path logFile, int port, Process process) {
         this.state = state;
+        this.logFile = logFile;
         this.port = port;
         this.process = process;
     }
@@ -37,6 +39,18 @@ public final class DaemonProcess implements AutoCloseable {
     /** Starts the daemon and waits until it is ready. {@code env} adds BERTH_* settings. */
     public static DaemonProcess start(Path manifests, Path state, String agent, Map<String, String> env,
                                       String... extraArgs) throws Exception {
+        return start(manifests, state, state.resolve("daemon.log"), agent, env, extraArgs);
+    }
+
+    /** The same, with the daemon's output appended to {@code logFile} (outside a state directory that may fill up, say). */
+    public static DaemonProcess start(Path manifests, Path state, Path logFile, String agent, Map<String, String> env,
+                                      String... extraArgs) throws Exception {
+        return start(manifests, state, logFile, agent, env, WAIT, extraArgs);
+    }
+
+    /** The same, waiting up to {@code ready} for readiness (a daemon under a slowing preload, say). */
+    public static DaemonProcess start(Path manifests, Path state, Path logFile, String agent, Map<String, String> env,
+                                      Duration ready, String... extraArgs) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -46,11 +60,11 @@ public final class DaemonProcess implements AutoCloseable {
                 "--listen", "127.0.0.1:" + port, "--agent-name", agent));
         cmd.addAll(List.of(extraArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(state.resolve("daemon.log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         pb.environment().put("BERTH_RESYNC_INTERVAL", "2s");
         pb.environment().putAll(env);
-        DaemonProcess d = new DaemonProcess(state, port, pb.start());
-        d.await("daemon ready", () -> d.status("/q/health/ready", null) == 200);
+        DaemonProcess d = new DaemonProcess(state, logFile, port, pb.start());
+        d.await("daemon ready", ready, () -> d.status("/q/health/ready", null) == 200);
         return d;
     }
 
@@ -73,7 +87,7 @@ public final class DaemonProcess implements AutoCloseable {
 
     public String log() {
         try {
-            return Files.readString(state.resolve("daemon.log"));
+            return Files.readString(logFile);
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
