@@ -37,7 +37,7 @@ class ClockJumpIT {
 
     static final Path LIBFAKETIME = Path.of("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1");
     static final long JUMP_SECONDS = 3600;
-    static final Duration WATCH = Duration.ofSeconds(20);
+    static final Duration WATCH = Duration.ofSeconds(30);
     static final ObjectMapper JSON = new ObjectMapper();
 
     final String id = UUID.randomUUID().toString().substring(0, 6);
@@ -135,7 +135,7 @@ class ClockJumpIT {
         assertThat(starts.size()).as("the crash loop is restarted after the jump (not stuck for an hour)")
                 .isGreaterThanOrEqualTo(2);
         assertThat(starts.size()).as("and still backs off (initial 1 s, doubling to 8 s: no tight loop)")
-                .isLessThanOrEqualTo(8);
+                .isLessThanOrEqualTo(10);
         assertThat(Docker.inspect(steadyC, "{{.Id}}")).as("the steady container not recreated").isEqualTo(steadyId);
         assertThat(Docker.inspect(steadyC, "{{.State.StartedAt}}")).as("nor restarted").isEqualTo(steadyStarted);
         assertThat(Docker.inspect(loopC, "{{.Id}}")).as("the looper restarted, never recreated").isEqualTo(loopId);
