@@ -101,7 +101,7 @@ class SecretsAtRestIT {
         assertThat(Docker.inspect(c, "{{json .Config.Env}}")).as("the container still gets its value")
                 .contains("PASSWORD=" + SECRET);
         String xml = Virsh.ok("dumpxml", "berth-" + vm);
-        assertThat(xml).doesNotContain(SECRET).contains("&quot;userData&quot;:&quot;hmac-sha256:");
+        assertThat(xml).doesNotContain(SECRET).contains("\"userData\":\"hmac-sha256:");
         assertThat(Virsh.ok("domstate", "berth-" + vm)).isEqualTo("running");
 
         for (List<String> cmd : List.of(List.of("plan", "-f", manifests.toString()), List.of("plan", "-f", vmFile.toString()))) {
