@@ -1,6 +1,7 @@
 package io.berth.e2e;
 
 import io.berth.testing.Agent;
+import io.berth.testing.Guest;
 import io.berth.testing.Processes;
 import io.berth.testing.Virsh;
 import org.junit.jupiter.api.AfterEach;
@@ -90,7 +91,7 @@ class VmDataIT {
         Agent.Result apply = agent.run("apply", "-f", dir.toString());
         assertThat(apply.exit()).as(apply.toString()).isZero();
         Path console = STATE.resolve("vms").resolve(vm).resolve("console.log");
-        awaitConsole(console, "berth-guest: wrote disk vda");
+        Guest.awaitConsole(console, "berth-guest: wrote disk vda");
         String domId = Virsh.ok("domid", domain);
 
         // Grow: in place, live, same domain, the guest's writes still there, and the record follows.
@@ -105,7 +106,7 @@ class VmDataIT {
         assertThat(Virsh.ok("domid", domain)).as("same domain, never restarted").isEqualTo(domId);
         assertThat(Virsh.ok("domblkinfo", domain, "vda")).containsPattern("Capacity:\\s+268435456");
         assertThat(qemuImgInfo(disk())).contains("\"virtual-size\": 268435456");
-        assertThat(firstBytes(disk())).startsWith(MARKER);
+        assertThat(Guest.firstBytes(disk())).startsWith(MARKER);
         Agent.Result again = agent.run("plan", "-f", dir.toString());
         assertThat(again.exit()).as("the new size is recorded: " + again).isZero();
 
@@ -153,7 +154,7 @@ class VmDataIT {
         List<Path> kept = keptSets();
         assertThat(kept).hasSize(1);
         Path keptDisk = kept.getFirst().resolve("disk.qcow2");
-        assertThat(firstBytes(keptDisk)).startsWith(MARKER);
+        assertThat(Guest.firstBytes(keptDisk)).startsWith(MARKER);
         assertThat(kept.getFirst().resolve("console.log")).exists();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept.getFirst()))).isEqualTo("rwx--x--x");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keptDisk))).isEqualTo("rw-------");
@@ -163,7 +164,7 @@ class VmDataIT {
         Agent.Result fresh = agent.run("apply", "-f", dir.toString());
         assertThat(fresh.exit()).as(fresh.toString()).isZero();
         assertThat(fresh.out()).contains("started from a new clone; a disk of an earlier " + vm + " is kept");
-        assertThat(firstBytes(disk())).doesNotStartWith(MARKER);
+        assertThat(Guest.firstBytes(disk())).doesNotStartWith(MARKER);
         Agent.Result busy = agent.run("restore", vm, "--deleted", "--local");
         assertThat(busy.exit()).as(busy.toString()).isEqualTo(1);
         assertThat(busy.err()).contains("exists with its own disk; a restore never replaces a disk");
@@ -175,13 +176,13 @@ class VmDataIT {
         Agent.Result restore = agent.run("restore", vm, "--deleted", "--kept", stamp, "--local");
         assertThat(restore.exit()).as(restore.toString()).isZero();
         assertThat(restore.out()).contains(vm + ": restored the disk kept at", "still kept: ");
-        assertThat(firstBytes(disk())).startsWith(MARKER);
+        assertThat(Guest.firstBytes(disk())).startsWith(MARKER);
         Agent.Result back = agent.run("apply", "-f", dir.toString());
         assertThat(back.exit()).as(back.toString()).isZero();
         assertThat(back.out()).contains(vm + ": created", "kept its existing disk " + disk());
-        awaitConsole(console, "berth-guest: ready");
+        Guest.awaitConsole(console, "berth-guest: ready");
         assertThat(Files.readString(console)).contains("disk vda size=268435456");
-        assertThat(firstBytes(disk())).as("the guest's data, written before the delete").startsWith(MARKER);
+        assertThat(Guest.firstBytes(disk())).as("the guest's data, written before the delete").startsWith(MARKER);
     }
 
     @Test
@@ -221,32 +222,6 @@ class VmDataIT {
                 null, Duration.ofSeconds(30));
         assertThat(r.exit()).as(r.err()).isZero();
         return r.out();
-    }
-
-    private static void awaitConsole(Path console, String line) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(console) && Files.readString(console).contains(line)) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no '" + line + "' on the serial console within 120 s:\n"
-                + (Files.exists(console) ? Files.readString(console) : "(no console log)"));
-    }
-
-    /** The first bytes of the guest-visible disk, read through its backing chain with qemu-img. */
-    private static String firstBytes(Path disk) throws Exception {
-        Path raw = Files.createTempFile("berth-disk", ".raw");
-        try {
-            Processes.Result r = Processes.run(List.of("qemu-img", "dd", "-U", "-f", "qcow2", "-O", "raw", "bs=512",
-                    "count=1", "if=" + disk, "of=" + raw), Map.of(), null, Duration.ofSeconds(30));
-            assertThat(r.exit()).as(r.err()).isZero();
-            byte[] bytes = Files.readAllBytes(raw);
-            return new String(bytes, 0, Math.min(32, bytes.length), java.nio.charset.StandardCharsets.ISO_8859_1);
-        } finally {
-            Files.deleteIfExists(raw);
-        }
     }
 
     private static String sha256(Path file) throws Exception {

@@ -1,6 +1,7 @@
 package io.berth.e2e;
 
 import io.berth.testing.Agent;
+import io.berth.testing.Guest;
 import io.berth.testing.Virsh;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.UUID;
 
@@ -100,7 +100,7 @@ class VmLifecycleIT {
         assertThat(hardLimit).as("memtune hard limit leaves headroom above guest memory").isGreaterThan(131072 + 100_000);
 
         Path console = VMS.resolve(vm).resolve("console.log");
-        awaitConsole(console, "berth-guest: wrote disk vda");
+        Guest.awaitConsole(console, "berth-guest: wrote disk vda");
         assertThat(Files.readString(console)).contains("berth-guest: booted", "disk vda size=134217728");
         Agent.Result logs = agent.run("logs", vm);
         assertThat(logs.exit()).as(logs.toString()).isZero();
@@ -131,7 +131,7 @@ class VmLifecycleIT {
         assertThat(recreate.exit()).as(recreate.toString()).isZero();
         assertThat(recreate.out()).contains(vm + ": recreated");
         assertThat(Files.readAttributes(disk, BasicFileAttributes.class).fileKey()).isEqualTo(diskInode);
-        assertThat(firstBytes(disk)).startsWith("berth-guest-was-here");
+        assertThat(Guest.firstBytes(disk)).startsWith("berth-guest-was-here");
         assertThat(Virsh.ok("dumpxml", domain)).contains("<cmdline>console=ttyS0 panic=-1</cmdline>");
         assertThat(sha256(BASE)).isEqualTo(baseSum);
 
@@ -144,7 +144,7 @@ class VmLifecycleIT {
             Path set = kept.findFirst().orElseThrow();
             assertThat(Files.readAttributes(set.resolve("disk.qcow2"), BasicFileAttributes.class).fileKey())
                     .as("the very disk, kept aside").isEqualTo(diskInode);
-            assertThat(firstBytes(set.resolve("disk.qcow2"))).startsWith("berth-guest-was-here");
+            assertThat(Guest.firstBytes(set.resolve("disk.qcow2"))).startsWith("berth-guest-was-here");
         }
     }
 
@@ -170,32 +170,6 @@ class VmLifecycleIT {
         Agent.Result r = agent.run("validate", "-f", dir.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("escape.yaml:6:17: spec.disk.image:", "outside the allowed image directories");
-    }
-
-    private static void awaitConsole(Path console, String line) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(console) && Files.readString(console).contains(line)) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no '" + line + "' on the serial console within 120 s:\n"
-                + (Files.exists(console) ? Files.readString(console) : "(no console log)"));
-    }
-
-    /** The first bytes of the guest-visible disk, read through qemu-img (the overlay is qcow2). */
-    private static String firstBytes(Path disk) throws Exception {
-        Path raw = Files.createTempFile("berth-disk", ".raw");
-        try {
-            Process p = new ProcessBuilder("qemu-img", "dd", "-U", "-f", "qcow2", "-O", "raw", "bs=512", "count=1",
-                    "if=" + disk, "of=" + raw).inheritIO().start();
-            assertThat(p.waitFor()).isZero();
-            byte[] bytes = Files.readAllBytes(raw);
-            return new String(bytes, 0, Math.min(32, bytes.length), java.nio.charset.StandardCharsets.ISO_8859_1);
-        } finally {
-            Files.deleteIfExists(raw);
-        }
     }
 
     private static String sha256(Path file) throws Exception {
