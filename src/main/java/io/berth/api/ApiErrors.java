@@ -6,6 +6,7 @@ import io.berth.source.DesiredState;
 import io.berth.manifest.ManifestException;
 import io.berth.runtime.RuntimeUnavailableException;
 import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -51,6 +52,12 @@ public class ApiErrors {
 
     @ServerExceptionMapper
     public Response unavailable(RuntimeUnavailableException e) {
+        return error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage(), List.of());
+    }
+
+    /** Not ready for this yet (no stats sample): 503 with the reason, in the same JSON shape. */
+    @ServerExceptionMapper
+    public Response notYet(ServiceUnavailableException e) {
         return error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage(), List.of());
     }
 

@@ -24,6 +24,7 @@ import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -38,6 +39,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @APIResponse(responseCode = "401", description = OpenApi.E401, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
 @APIResponse(responseCode = "503", description = OpenApi.E503, content = @Content(mediaType = OpenApi.JSON, schema = @Schema(implementation = ErrorView.class)))
 public class StatsResource {
+
+    private static final Duration FIRST_SAMPLE_WAIT = Duration.ofSeconds(5);
 
     private final StatsService stats;
 
@@ -107,7 +110,17 @@ public class StatsResource {
     }
 
     private StatsSnapshot latest() {
-        StatsSnapshot s = sampler().latest();
+        Sampler sampler = sampler();
+        StatsSnapshot s;
+        try {
+            // Just after start the first sample follows the first runtime listing: wait for it a
+            // little (a few sampling intervals) rather than answer a request with an error.
+            s = sampler.latest(FIRST_SAMPLE_WAIT.compareTo(sampler.interval().multipliedBy(3)) > 0
+                    ? FIRST_SAMPLE_WAIT : sampler.interval().multipliedBy(3));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            s = null;
+        }
         if (s == null) {
             throw new ServiceUnavailableException("no sample yet: the first one follows the first runtime listing");
         }

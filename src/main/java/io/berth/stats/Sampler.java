@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -73,6 +74,7 @@ public final class Sampler implements AutoCloseable {
     private volatile Set<String> unknownAfterRefresh = Set.of();
     private volatile boolean refreshRequested;
     private volatile StatsSnapshot latest;
+    private final CountDownLatch first = new CountDownLatch(1);
     private volatile long samplerCpuNanos;
     private ScheduledExecutorService sampler;
     private ScheduledExecutorService refresher;
@@ -122,6 +124,18 @@ public final class Sampler implements AutoCloseable {
     /** The newest snapshot, or null before the first one. */
     public StatsSnapshot latest() {
         return latest;
+    }
+
+    /**
+     * The newest snapshot, waiting at most {@code max} for the first one (a request made just
+     * after start gets the first sample rather than an error); null if there is none by then.
+     */
+    public StatsSnapshot latest(Duration max) throws InterruptedException {
+        StatsSnapshot s = latest;
+        if (s == null && first.await(max.toMillis(), TimeUnit.MILLISECONDS)) {
+            s = latest;
+        }
+        return s;
     }
 
     public Duration interval() {
@@ -316,6 +330,7 @@ public final class Sampler implements AutoCloseable {
 
     private void publish(StatsSnapshot s) {
         latest = s;
+        first.countDown();
         for (Consumer<StatsSnapshot> l : listeners) {
             try {
                 l.accept(s);

@@ -95,7 +95,8 @@ class VmCreateCrashIT {
                 String domain = "berth-" + vm;
                 Path dir = state.resolve("vms").resolve(vm);
                 BooleanSupplier reached = switch (point) {
-                    case OVERLAY -> () -> Files.exists(dir.resolve("disk.qcow2"));
+                    // The overlay is made as disk.qcow2.tmp and renamed when whole: either name.
+                    case OVERLAY -> () -> Files.exists(dir.resolve("disk.qcow2.tmp")) || Files.exists(dir.resolve("disk.qcow2"));
                     case DEFINED -> () -> events.seen(domain, "Defined");
                     case STARTING -> () -> Files.exists(dir.resolve("console.log"));
                 };
@@ -109,7 +110,8 @@ class VmCreateCrashIT {
                 }
                 int exit = Faults.kill9(daemon.process());
                 // What existed at the moment of the kill (the events already received then).
-                Kill k = new Kill(point, vm, Files.exists(dir.resolve("disk.qcow2")), events.seen(domain, "Defined"),
+                Kill k = new Kill(point, vm,
+                        Files.exists(dir.resolve("disk.qcow2.tmp")) || Files.exists(dir.resolve("disk.qcow2")), events.seen(domain, "Defined"),
                         events.seen(domain, "Started"), Files.exists(dir.resolve("console.log")), exit);
                 kills.add(k);
                 System.out.println("VmCreateCrashIT " + k + "; libvirt events so far: " + events.of(domain));

@@ -6,10 +6,15 @@ import io.berth.manifest.HostPolicy;
 import io.berth.manifest.ImageChain;
 import io.berth.manifest.Quantities;
 import io.berth.runtime.RuntimeFailure;
+import io.berth.util.AtomicFiles;
 import io.berth.util.FileModes;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -73,6 +78,18 @@ final class DiskImages {
                     + " (valid: at least the base image's size, or leave size out)");
         }
         List<String> notes = new ArrayList<>();
+        Path partial = partial(overlay);
+        if (Files.exists(partial)) {
+            // Only a create that died before its rename leaves this name; no domain ever used it.
+            delete(partial);
+            notes.add("removed " + partial + " left by a create that did not finish");
+        }
+        if (Files.exists(overlay) && isEmptyFile(overlay)) {
+            // An empty file holds no data: what an older Berth left when it was killed between
+            // making the file and qemu-img writing it. Made again below.
+            delete(overlay);
+            notes.add("made again the empty disk " + overlay + " left by a create that did not finish");
+        }
         if (Files.exists(overlay)) {
             Info o = info(workload, overlay);
             if (!base.toString().equals(o.backing())) {
@@ -94,13 +111,28 @@ final class DiskImages {
             // Made 0600 before qemu-img writes it: qemu-img truncates an existing file and keeps its
             // mode, so the guest's disk is not readable by others even for a moment (the directory
             // is only 0711, and its name is known).
-            Files.createFile(overlay, PosixFilePermissions.asFileAttribute(FileModes.PRIVATE_FILE));
-            FileModes.set(overlay, FileModes.PRIVATE_FILE);
+            Files.createFile(partial, PosixFilePermissions.asFileAttribute(FileModes.PRIVATE_FILE));
+            FileModes.set(partial, FileModes.PRIVATE_FILE);
         } catch (IOException e) {
-            throw new RuntimeFailure(workload, workload + ": cannot create " + overlay + ": " + e.getMessage(), e);
+            throw new RuntimeFailure(workload, workload + ": cannot create " + partial + ": " + e.getMessage(), e);
         }
-        Commands.check(workload, "cannot create the disk overlay", List.of("qemu-img", "create", "-q", "-f", "qcow2",
-                "-F", b.format(), "-b", base.toString(), overlay.toString(), Long.toString(size)), TIMEOUT);
+        try {
+            Commands.check(workload, "cannot create the disk overlay", List.of("qemu-img", "create", "-q", "-f", "qcow2",
+                    "-F", b.format(), "-b", base.toString(), partial.toString(), Long.toString(size)), TIMEOUT);
+            // Whole or not at all under its real name: a kill -9 before this rename leaves only
+            // the partial file, which the next create removes, never a disk that is not a clone.
+            try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(partial, overlay, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.syncDirectory(overlay.getParent());
+        } catch (IOException e) {
+            delete(partial);
+            throw new RuntimeFailure(workload, workload + ": cannot create " + overlay + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            delete(partial);
+            throw e;
+        }
         return notes;
     }
 
@@ -128,6 +160,19 @@ final class DiskImages {
             FileModes.restrict(file, FileModes.PRIVATE_FILE);
         } catch (IOException e) {
             throw new RuntimeFailure(workload, workload + ": cannot restrict " + file + " to 0600: " + e.getMessage(), e);
+        }
+    }
+
+    /** The name an overlay is made under until it is whole (a temp name {@code *.tmp}). */
+    static Path partial(Path overlay) {
+        return overlay.resolveSibling(overlay.getFileName() + ".tmp");
+    }
+
+    private static boolean isEmptyFile(Path file) {
+        try {
+            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) == 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 
