@@ -200,8 +200,10 @@ final class DecisionRunner {
         if (a.drift()) {
             driftRepairs().increment();
         }
-        book.event(name, a.restart() ? "Restarted" : eventType(action), action.verb() + ": " + action.reason());
-        LOG.infof("%s: %s (%s) in %d ms", name, outcome.done(), action.reason(), outcome.took().toMillis());
+        // What the runtime did beyond the plan's verb (a disk kept or grown, a container replaced) is part of it.
+        String notes = outcome.notes().isEmpty() ? "" : "; " + String.join("; ", outcome.notes());
+        book.event(name, a.restart() ? "Restarted" : eventType(action), action.verb() + ": " + action.reason() + notes);
+        LOG.infof("%s: %s (%s) in %d ms%s", name, outcome.done(), action.reason(), outcome.took().toMillis(), notes);
         if (action instanceof Action.Delete) {
             book.forget(name);
             restarts.forget(name);

@@ -4,6 +4,7 @@ import io.berth.manifest.Kind;
 import io.berth.manifest.Workload;
 import io.berth.plan.Action;
 import io.berth.plan.Plan;
+import io.berth.runtime.LeftoverTask;
 import io.berth.runtime.NameTaken;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
@@ -90,7 +91,7 @@ public final class Executor {
                 case Action.UpdateInPlace u -> {
                     notes.addAll(runtime(u.kind()).update(u.desired()));
                     if (u.startAfter()) {
-                        notes.addAll(runtime(u.kind()).start(u.name()));
+                        notes.addAll(start(u.desired()));
                     }
                 }
                 case Action.Recreate r -> {
@@ -99,7 +100,7 @@ public final class Executor {
                     old.remove(r.name(), r.keepData() && r.observed().kind() == r.kind());
                     notes.addAll(createAndStart(r.desired()));
                 }
-                case Action.Start s -> notes.addAll(runtime(s.kind()).start(s.name()));
+                case Action.Start s -> notes.addAll(start(s.desired()));
                 case Action.Delete d -> {
                     runtime(d.kind()).stop(d.name(), grace);
                     // Not kept in place: a VM's disk is moved aside for the retention, never deleted here.
@@ -133,12 +134,31 @@ public final class Executor {
         String error = null;
         try {
             r.stop(want.name(), grace);
-            r.start(want.name());
+            start(want);
         } catch (RuntimeFailure e) {
             error = want.name() + ": restart after failed health checks failed: " + e.getMessage();
         }
         return new Outcome(new Action.Start(want, observed, "health check failed"), error,
                 Duration.ofNanos(System.nanoTime() - start), List.of());
+    }
+
+    /**
+     * Starts an existing object. A container the engine cannot start because it still holds a
+     * task of it from before a restart ({@link LeftoverTask}) is replaced by a new one made from
+     * the same spec (its named volumes kept, as on any recreate): otherwise it never starts again.
+     */
+    private List<String> start(Workload want) {
+        Runtime r = runtime(want.kind());
+        try {
+            return r.start(want.name());
+        } catch (LeftoverTask e) {
+            r.remove(want.name(), true);
+            List<String> notes = new ArrayList<>();
+            notes.add("recreated: " + e.getMessage() + "; a new container from the same spec replaced it"
+                    + " (named volumes kept)");
+            notes.addAll(createAndStart(want));
+            return notes;
+        }
     }
 
     private List<String> createAndStart(Workload w) {

@@ -5,7 +5,6 @@ import io.berth.testing.Manifests;
 import io.berth.testing.Processes;
 import io.berth.testing.Virsh;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,9 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * virtual size the old or the new one, and the new one once reconciled) — and a deleted VM's disk
  * is kept aside under {@code STATE/deleted/NAME/STAMP/} with the marker in it.
  */
-@Disabled("written before disk growth and kept deletes (vm-data) were merged and never run against them: run it"
-        + " once against main (-Dit.test=VmDataCrashIT), fix what its assertions find, then remove this; growth"
-        + " and kept deletes without a crash are covered meanwhile by VmDataIT")
 class VmDataCrashIT {
 
     static final Duration BOOT = Duration.ofSeconds(180);

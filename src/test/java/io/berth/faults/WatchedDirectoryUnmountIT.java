@@ -5,7 +5,6 @@ import io.berth.testing.Docker;
 import io.berth.testing.Manifests;
 import io.berth.testing.Processes;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,9 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * containers keep running, same ids, across resyncs), the daemon reports the directory as
  * unavailable, and after the remount everything is as before. Unmounted in cleanup whatever happens.
  */
-@Disabled("written before the unmount rule (sources-backoff) was merged and never run against it: run it once"
-        + " against main (-Dit.test=WatchedDirectoryUnmountIT), fix what its assertions find, then remove this;"
-        + " the same rule is covered meanwhile by SourcesSafetyIT and ManifestDirectoryTest")
 class WatchedDirectoryUnmountIT {
 
     final String id = UUID.randomUUID().toString().substring(0, 6);

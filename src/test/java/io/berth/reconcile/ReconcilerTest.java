@@ -128,6 +128,23 @@ class ReconcilerTest {
     }
 
     @Test
+    void aContainerTheEngineCannotStartForALeftoverTaskIsReplacedByANewOneFromTheSameSpec() {
+        Reconciler r = reconciler();
+        Workload web = container("web");
+        declared.put("web", web);
+        // A create whose start raced dockerd's shutdown: the container exists, never started, and
+        // containerd still holds its task, so every start of it is refused.
+        runtime.putOwned(web, DIR, WorkloadState.Created);
+        runtime.leftoverTask.add("web");
+        assertThat(r.reconcile("web")).isEqualTo(new WorkQueue.Done());
+        assertThat(runtime.calls).containsExactly("start web", "remove web", "create web", "start web");
+        assertThat(book.get("web").phase()).isEqualTo(StatusBook.Phase.Running);
+        assertThat(events("web")).singleElement().asString().contains("recreated: web: start: task id-web: already exists");
+        assertThat(r.reconcile("web")).isEqualTo(new WorkQueue.Done());
+        assertThat(runtime.calls).as("steady afterwards").hasSize(4);
+    }
+
+    @Test
     void anExitedWorkloadIsNotRestartedBeforeItsBackoff() {
         Reconciler r = reconciler();
         Workload web = container("web");

@@ -5,6 +5,7 @@ import io.berth.manifest.Kind;
 import io.berth.manifest.Resources;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Capabilities;
+import io.berth.runtime.LeftoverTask;
 import io.berth.runtime.NameTaken;
 import io.berth.runtime.Observed;
 import io.berth.runtime.ObservedLimits;
@@ -44,6 +45,12 @@ public final class FakeRuntime implements Runtime {
 
     /** Names whose start is refused (after the object is started, as a start that fails half-way would be). */
     public final java.util.Set<String> refuseStart = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Names whose next start is refused as the engine refuses a container it still holds a task
+     * of ({@link LeftoverTask}); a new object of that name starts.
+     */
+    public final java.util.Set<String> leftoverTask = ConcurrentHashMap.newKeySet();
 
     public FakeRuntime(String agent) {
         this.agent = agent;
@@ -124,6 +131,9 @@ public final class FakeRuntime implements Runtime {
     public List<String> start(String name) {
         calls.add("start " + name);
         owned(name);
+        if (leftoverTask.remove(name)) {
+            throw new LeftoverTask(name, name + ": start: task id-" + name + ": already exists", null);
+        }
         objects.computeIfPresent(name, (k, o) -> o.with(WorkloadState.Running, null, null));
         if (refuseStart.contains(name)) {
             throw new RuntimeFailure(name, name + ": start refused");

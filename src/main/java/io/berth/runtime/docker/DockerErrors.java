@@ -48,6 +48,20 @@ final class DockerErrors {
         return e instanceof ConflictException || e.getCause() instanceof ConflictException;
     }
 
+    /**
+     * A start refused because containerd still has a task (or a task's bundle) with this
+     * container's id: "task ID: already exists", "failed to create task for container: ...
+     * file exists" (moby#50040). Only ever asked of a start, where no name can conflict.
+     */
+    static boolean isLeftoverTask(Throwable e) {
+        if (!(e instanceof DockerException d)) { // 409 or 500, depending on how the engine maps containerd's code
+            return false;
+        }
+        String m = engineMessage(d);
+        return m.matches("(?s).*\\btask [0-9a-f]{12,}: already exists.*")
+                || m.matches("(?s).*failed to create task for container.*(already exists|file exists).*");
+    }
+
     RuntimeUnavailableException unavailable(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {

@@ -15,6 +15,7 @@ import io.berth.manifest.Workload;
 import io.berth.runtime.Capabilities;
 import io.berth.runtime.EventSource;
 import io.berth.runtime.LogSource;
+import io.berth.runtime.LeftoverTask;
 import io.berth.runtime.NameTaken;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
@@ -252,6 +253,10 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
         try {
             errors.run(name, "start", () -> docker.startContainerCmd(id).exec());
         } catch (RuntimeFailure e) {
+            if (DockerErrors.isLeftoverTask(e.getCause())) {
+                throw new LeftoverTask(name, e.getMessage() + " (the engine still holds a task of this container"
+                        + " from before it restarted)", e);
+            }
             if (!(e.getCause() instanceof NotModifiedException)) { // 304: already running
                 throw e;
             }
