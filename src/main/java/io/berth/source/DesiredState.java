@@ -20,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -281,8 +282,11 @@ public final class DesiredState {
                 }
             }
             next.put(e.getKey(), Map.copyOf(after));
-            persist(e.getKey(), after);
         }
+        // All sources of this apply are recorded, or none: a full disk never leaves one written.
+        Map<String, Map<String, Workload>> changed = new TreeMap<>();
+        bySource.keySet().forEach(source -> changed.put(source, next.get(source)));
+        persist(changed);
         api = Map.copyOf(next);
         forgetRefused(touched);
         generation++;
@@ -310,7 +314,7 @@ public final class DesiredState {
         }
         Map<String, Workload> after = new TreeMap<>(api.get(owner));
         after.remove(name);
-        persist(owner, after);
+        persist(Map.of(owner, after));
         Map<String, Map<String, Workload>> next = new HashMap<>(api);
         next.put(owner, Map.copyOf(after));
         api = Map.copyOf(next);
@@ -351,21 +355,28 @@ public final class DesiredState {
         return null;
     }
 
-    /** Writes one source atomically (temp file, then rename), so a crash leaves the old or the new set. */
-    private void persist(String source, Map<String, Workload> workloads) {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("source", source);
-        ArrayNode list = root.putArray("workloads");
-        for (Workload w : workloads.values()) {
-            list.add(JSON.valueToTree(CanonicalForm.toTree(w)));
-        }
+    /**
+     * Writes each source's file atomically (temp file, then rename), all or none of them, so a
+     * crash or a full file system leaves the old or the new sets, never some of each.
+     */
+    private void persist(Map<String, Map<String, Workload>> sources) {
+        Map<Path, byte[]> files = new LinkedHashMap<>();
         try {
-            io.berth.util.AtomicFiles.write(dir.resolve(fileName(source)), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            for (Map.Entry<String, Map<String, Workload>> s : sources.entrySet()) {
+                ObjectNode root = JSON.createObjectNode();
+                root.put("source", s.getKey());
+                ArrayNode list = root.putArray("workloads");
+                for (Workload w : s.getValue().values()) {
+                    list.add(JSON.valueToTree(CanonicalForm.toTree(w)));
+                }
+                files.put(dir.resolve(fileName(s.getKey())), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            }
+            io.berth.util.AtomicFiles.writeAll(files);
         } catch (IOException e) {
             String why = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
                     : String.valueOf(e.getMessage());
-            String message = "cannot record the applied source " + source + " under " + dir + ": " + why
-                    + "; nothing was changed";
+            String message = "cannot record the applied source" + (sources.size() == 1 ? " " : "s ")
+                    + String.join(", ", sources.keySet()) + " under " + dir + ": " + why + "; nothing was changed";
             LOG.error(message);
             throw new Unrecorded(message, e);
         }

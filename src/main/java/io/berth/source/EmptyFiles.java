@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -24,14 +23,17 @@ final class EmptyFiles {
     /** How long a file must stay empty before the workloads it held count as removed. */
     static final Duration SETTLE_EMPTY = Duration.ofSeconds(1);
 
-    /** Files that held workloads and were found empty, since when: maybe a rewrite in progress. */
-    private final Map<Path, Instant> emptySince = new HashMap<>();
+    /**
+     * Files that held workloads and were found empty, since when ({@link System#nanoTime}, so a
+     * wall-clock jump neither settles a rewrite early nor holds an emptied file back for an hour).
+     */
+    private final Map<Path, Long> emptySince = new HashMap<>();
 
     /**
      * True while a file that held some of {@code current}'s workloads, missing from {@code present},
      * is empty and has not stayed so for {@link #SETTLE_EMPTY}: the load is not to be taken yet.
      */
-    boolean inFlux(Map<String, Workload> current, Set<String> present, Instant now) {
+    boolean inFlux(Map<String, Workload> current, Set<String> present, long nowNanos) {
         Set<Path> emptied = new HashSet<>();
         for (Map.Entry<String, Workload> e : current.entrySet()) {
             Path file = e.getValue().origin().file();
@@ -46,8 +48,8 @@ final class EmptyFiles {
         emptySince.keySet().retainAll(emptied);
         boolean settled = true;
         for (Path f : emptied) {
-            Instant since = emptySince.putIfAbsent(f, now);
-            if (since == null || Duration.between(since, now).compareTo(SETTLE_EMPTY) < 0) {
+            Long since = emptySince.putIfAbsent(f, nowNanos);
+            if (since == null || nowNanos - since < SETTLE_EMPTY.toNanos()) {
                 settled = false;
             }
         }

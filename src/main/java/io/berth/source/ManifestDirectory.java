@@ -331,7 +331,7 @@ public final class ManifestDirectory implements AutoCloseable {
             emptyFiles.clear();
             return;
         }
-        if (!first && emptyFiles.inFlux(current.workloads(), newHashes.keySet(), at)) {
+        if (!first && emptyFiles.inFlux(current.workloads(), newHashes.keySet(), System.nanoTime())) {
             return; // the next event or rescan looks again
         }
         Snapshot snapshot = Snapshot.of(byName, newHashes, at);

@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,34 +32,61 @@ public final class AtomicFiles {
      * removed and the target is left as it was.
      */
     public static void write(Path target, byte[] content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        FileModes.privateDirectory(dir);
-        Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp); // a leftover of a crash may have another mode; the new one is created 0600
+        writeAll(Map.of(target, content));
+    }
+
+    /**
+     * Writes several files so that a failure to write any leaves all as they were: every content
+     * goes to its temporary file first (the part that needs space, and fails on a full file
+     * system), and only when all are on disk are they renamed over their targets. On a failure
+     * before the renames every temporary file is removed and no target is touched.
+     */
+    public static void writeAll(Map<Path, byte[]> contents) throws IOException {
+        Map<Path, Path> temps = new LinkedHashMap<>();
         try {
-            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    PosixFilePermissions.asFileAttribute(FileModes.PRIVATE_FILE))) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
+            for (Map.Entry<Path, byte[]> e : contents.entrySet()) {
+                Path target = e.getKey();
+                Path dir = target.toAbsolutePath().getParent();
+                FileModes.privateDirectory(dir);
+                Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
+                Files.deleteIfExists(tmp); // a leftover of a crash may have another mode; the new one is created 0600
+                temps.put(target, tmp);
+                writeSynced(tmp, e.getValue());
             }
-            FileModes.set(tmp, FileModes.PRIVATE_FILE); // exactly 0600, whatever the umask
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            for (Map.Entry<Path, Path> t : temps.entrySet()) {
+                try {
+                    Files.move(t.getValue(), t.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(t.getValue(), t.getKey(), StandardCopyOption.REPLACE_EXISTING);
+                }
             }
         } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
+            for (Path tmp : temps.values()) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
             }
             throw e;
         }
-        syncDirectory(dir);
+        Set<Path> dirs = new LinkedHashSet<>();
+        temps.keySet().forEach(t -> dirs.add(t.toAbsolutePath().getParent()));
+        for (Path dir : dirs) {
+            syncDirectory(dir);
+        }
+    }
+
+    private static void writeSynced(Path tmp, byte[] content) throws IOException {
+        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(FileModes.PRIVATE_FILE))) {
+            ByteBuffer buf = ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        FileModes.set(tmp, FileModes.PRIVATE_FILE); // exactly 0600, whatever the umask
     }
 
     /** fsync of a directory, so a rename or creation in it survives a crash. */

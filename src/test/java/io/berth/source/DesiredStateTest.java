@@ -53,6 +53,23 @@ class DesiredStateTest {
     }
 
     @Test
+    void anApplyOfSeveralSourcesThatCannotRecordOneRecordsNone() throws Exception {
+        DesiredState d = desired();
+        d.apply(Map.of("/src/a", List.of(w("a1", "64Mi")), "/src/b", List.of(w("b1", "64Mi"))), false);
+        // /src/b's record cannot be written (its temporary file's name is held by a directory).
+        java.nio.file.Files.createDirectories(state.resolve("sources").resolve("." + DesiredState.fileName("/src/b") + ".tmp/x"));
+        Map<String, List<Workload>> both = new java.util.TreeMap<>(Map.of("/src/a", List.of(w("a1", "96Mi")),
+                "/src/b", List.of(w("b1", "96Mi"))));
+        assertThatThrownBy(() -> d.apply(both, false)).isInstanceOf(DesiredState.Unrecorded.class)
+                .hasMessageContaining("nothing was changed");
+        assertThat(d.find("a1").workload().resources().limits().memoryBytes()).as("in force").isEqualTo(64L << 20);
+        DesiredState restarted = desired();
+        assertThat(restarted.find("a1").workload().resources().limits().memoryBytes())
+                .as("recorded: the other source's failure left this one unwritten too").isEqualTo(64L << 20);
+        assertThat(restarted.find("b1").workload().resources().limits().memoryBytes()).isEqualTo(64L << 20);
+    }
+
+    @Test
     void withoutPruneASourceGrowsWithPruneItIsReplacedAndStaysKnownWhenEmpty() {
         DesiredState d = desired();
         d.apply(Map.of("s", List.of(w("x", "64Mi"))), false);

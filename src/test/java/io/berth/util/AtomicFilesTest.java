@@ -6,9 +6,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Atomic writes are 0600 in 0700 directories, replace the old content, and leave no temporary file. */
 class AtomicFilesTest {
@@ -37,6 +40,32 @@ class AtomicFilesTest {
         assertThat(mode(target)).as("the new file's mode, not the old one's").isEqualTo("rw-------");
         try (Stream<Path> files = Files.list(target.getParent())) {
             assertThat(files).containsExactly(target);
+        }
+    }
+
+    @Test
+    void severalFilesAreWrittenAllOrNone() throws Exception {
+        Path a = dir.resolve("a.json");
+        Path b = dir.resolve("b.json");
+        AtomicFiles.write(a, "a1".getBytes());
+        AtomicFiles.write(b, "b1".getBytes());
+        // b's temporary file cannot be made (a non-empty directory holds its name): a fails with it.
+        Files.createDirectories(dir.resolve(".b.json.tmp/x"));
+        Map<Path, byte[]> both = new LinkedHashMap<>();
+        both.put(a, "a2".getBytes());
+        both.put(b, "b2".getBytes());
+        assertThatThrownBy(() -> AtomicFiles.writeAll(both)).isInstanceOf(java.io.IOException.class);
+        assertThat(a).as("not written when another file of the same write fails").hasContent("a1");
+        assertThat(b).hasContent("b1");
+        assertThat(dir.resolve(".a.json.tmp")).as("no temporary file left").doesNotExist();
+
+        Files.delete(dir.resolve(".b.json.tmp/x"));
+        Files.delete(dir.resolve(".b.json.tmp"));
+        AtomicFiles.writeAll(both);
+        assertThat(a).hasContent("a2");
+        assertThat(b).hasContent("b2");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).containsExactlyInAnyOrder(a, b);
         }
     }
 
