@@ -114,7 +114,7 @@ public class Wiring {
                                 Provider<WorkQueue<String>> queue) {
         return new ManifestDirectory(config.manifests(), config.resyncInterval(),
                 new DirectoryEvents(DesiredState.sourceOf(config.manifests()), book, name -> queue.get().enqueueChanged(name)),
-                policy);
+                policy, config.stateDir());
     }
 
     /** The desired state of every source, loaded from the state directory (API and git sources persist). */

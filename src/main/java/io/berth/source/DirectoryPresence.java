@@ -1,11 +1,16 @@
 package io.berth.source;
 
+import io.berth.util.AtomicFiles;
+import org.jboss.logging.Logger;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Whether the watched directory is really there, so that a directory that vanished is never read as
@@ -23,10 +28,18 @@ import java.util.List;
  * than its parent) and no longer is was unmounted. Device numbers are not compared otherwise,
  * because a remount of the same filesystem may get a new one.
  *
+ * <p>The mount point of the last good load is also recorded under the state directory, so the
+ * first load after a start (a host boot where the filesystem did not get mounted, by fstab or by a
+ * systemd mount unit) is compared with the one before it: a directory now on a shallower mount
+ * <em>and without a manifest in it</em> is a problem (an empty mount point, not the manifests). One
+ * that holds manifests is taken: the operator moved them there. The message says how to accept an
+ * empty directory there for good (remove the record).
+ *
  * <p>Used by the directory's loading thread only; not thread-safe.
  */
 final class DirectoryPresence {
 
+    private static final Logger LOG = Logger.getLogger(DirectoryPresence.class);
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
     private static final Path FSTAB = Path.of("/etc/fstab");
 
@@ -37,16 +50,39 @@ final class DirectoryPresence {
     private Path loadedFrom;
     /** Without mountinfo: whether the directory was its own mount at its last good load. */
     private boolean wasOwnMount;
+    /** Where the mount point of the last good load is recorded across restarts; null: nowhere. */
+    private final Path record;
+    /** The mount point recorded by the last good load before this start; null when none. */
+    private final Path before;
 
-    DirectoryPresence(Path dir) {
-        this(dir, MOUNTINFO, FSTAB);
+    DirectoryPresence(Path dir, Path record) {
+        this(dir, MOUNTINFO, FSTAB, record);
     }
 
     /** With other mount tables, for tests. */
     DirectoryPresence(Path dir, Path mountinfo, Path fstab) {
+        this(dir, mountinfo, fstab, null);
+    }
+
+    DirectoryPresence(Path dir, Path mountinfo, Path fstab, Path record) {
         this.dir = dir.toAbsolutePath().normalize();
         this.mountinfo = mountinfo;
         this.fstab = fstab;
+        this.record = record;
+        this.before = readRecord(record, this.dir);
+    }
+
+    /** The recorded mount point, when the record is about this directory; null otherwise. */
+    private static Path readRecord(Path record, Path dir) {
+        if (record == null || !Files.isRegularFile(record)) {
+            return null;
+        }
+        try {
+            List<String> lines = Files.readAllLines(record);
+            return lines.size() >= 2 && lines.get(0).equals(dir.toString()) ? Path.of(lines.get(1)) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Null when the directory can be read as the one last loaded; otherwise what is wrong, in one line. */
@@ -76,6 +112,12 @@ final class DirectoryPresence {
                         + " when it was last loaded, and now is on the one at " + now
                         + ": that filesystem looks unmounted";
             }
+            if (loadedFrom == null && before != null && now != null && !now.startsWith(before) && !holdsManifests()) {
+                return "the manifest directory " + dir + " was on the filesystem mounted at " + before
+                        + " when it was last loaded (before this start), and now is on the one at " + now
+                        + " and holds no manifest: that filesystem looks not mounted (if the directory is meant to"
+                        + " be empty there from now on, remove " + record + ")";
+            }
         } else if (wasOwnMount && !ownMount()) {
             return "the manifest directory " + dir + " was a mount point when it was last loaded, and now is on"
                     + " its parent's filesystem: that filesystem looks unmounted";
@@ -89,10 +131,34 @@ final class DirectoryPresence {
         if (mounts != null) {
             Path now = mountOf(realPath(), mounts);
             if (now != null) {
+                if (record != null && !now.equals(loadedFrom) && !now.equals(before)) {
+                    writeRecord(now);
+                }
                 loadedFrom = now;
             }
         } else {
             wasOwnMount = ownMount();
+        }
+    }
+
+    private void writeRecord(Path mount) {
+        try {
+            AtomicFiles.write(record, (dir + "\n" + mount + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // Only the check across restarts is lost; the directory still loads.
+            LOG.warnf("cannot record the manifest directory's filesystem in %s: %s", record, e.getMessage());
+        }
+    }
+
+    /** Whether a manifest file (.yaml/.yml, not a dotfile) lies anywhere under the directory. */
+    private boolean holdsManifests() {
+        try (Stream<Path> all = Files.walk(dir, 16)) {
+            return all.anyMatch(p -> {
+                String n = p.getFileName().toString();
+                return !n.startsWith(".") && (n.endsWith(".yaml") || n.endsWith(".yml")) && Files.isRegularFile(p);
+            });
+        } catch (IOException | RuntimeException e) {
+            return true; // cannot tell: not this check's to refuse
         }
     }
 

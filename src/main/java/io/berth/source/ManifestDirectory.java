@@ -171,12 +171,20 @@ public final class ManifestDirectory implements AutoCloseable {
      * @param listener       receives changes and errors
      */
     public ManifestDirectory(Path dir, Duration rescanInterval, Listener listener) {
-        this(dir, rescanInterval, Duration.ofMillis(DEBOUNCE_MILLIS), true, listener, HostPolicy.fromEnvironment());
+        this(dir, rescanInterval, Duration.ofMillis(DEBOUNCE_MILLIS), true, listener, HostPolicy.fromEnvironment(), null);
     }
 
-    /** Read under the given host policy (the daemon's configuration) instead of the environment's. */
-    public ManifestDirectory(Path dir, Duration rescanInterval, Listener listener, HostPolicy policy) {
-        this(dir, rescanInterval, Duration.ofMillis(DEBOUNCE_MILLIS), true, listener, policy);
+    /** The file under the state directory that records the filesystem of the last good load. */
+    public static final String MOUNT_RECORD = "manifest-mount";
+
+    /**
+     * Read under the given host policy (the daemon's configuration) instead of the environment's,
+     * with the filesystem of each good load recorded under {@code stateDir} ({@link #MOUNT_RECORD}),
+     * so the first load after a start is checked against the last one before it.
+     */
+    public ManifestDirectory(Path dir, Duration rescanInterval, Listener listener, HostPolicy policy, Path stateDir) {
+        this(dir, rescanInterval, Duration.ofMillis(DEBOUNCE_MILLIS), true, listener, policy,
+                stateDir.resolve(MOUNT_RECORD));
     }
 
     /**
@@ -184,15 +192,15 @@ public final class ManifestDirectory implements AutoCloseable {
      * rescans find changes (as on a filesystem that has none). For tests.
      */
     ManifestDirectory(Path dir, Duration rescanInterval, Duration debounce, boolean watch, Listener listener) {
-        this(dir, rescanInterval, debounce, watch, listener, HostPolicy.fromEnvironment());
+        this(dir, rescanInterval, debounce, watch, listener, HostPolicy.fromEnvironment(), null);
     }
 
     private ManifestDirectory(Path dir, Duration rescanInterval, Duration debounce, boolean watch, Listener listener,
-                              HostPolicy policy) {
+                              HostPolicy policy, Path mountRecord) {
         this.loader = new ManifestLoader(java.io.InputStream.nullInputStream(), policy);
         this.dir = Objects.requireNonNull(dir, "dir");
         this.listener = new SafeListener(Objects.requireNonNull(listener, "listener"), () -> closed);
-        this.presence = new DirectoryPresence(dir);
+        this.presence = new DirectoryPresence(dir, mountRecord);
         if (rescanInterval.isNegative() || rescanInterval.isZero()) {
             throw new IllegalArgumentException("rescanInterval must be positive: " + rescanInterval);
         }

@@ -63,6 +63,36 @@ class DirectoryPresenceTest {
     }
 
     @Test
+    void afterARestartAnEmptyDirectoryOnAShallowerMountThanTheLastLoadBeforeItIsAProblemOneWithManifestsIsNot()
+            throws Exception {
+        Path point = Files.createDirectories(tmp.resolve("mnt"));
+        Path dir = Files.createDirectories(point.resolve("manifests"));
+        Path record = tmp.resolve("state/manifest-mount");
+        Path mountinfo = table("mountinfo", mountLine(1, Path.of("/")), mountLine(2, point));
+        DirectoryPresence before = new DirectoryPresence(dir, mountinfo, tmp.resolve("no-fstab"), record);
+        assertThat(before.problem()).isNull();
+        before.loaded();
+        assertThat(record).as("the last good load's filesystem, kept across restarts").hasContent(dir + "\n" + point);
+
+        // The next start (a boot where nothing got mounted there, no fstab entry: a systemd mount unit).
+        Files.write(mountinfo, List.of(mountLine(1, Path.of("/"))));
+        DirectoryPresence after = new DirectoryPresence(dir, mountinfo, tmp.resolve("no-fstab"), record);
+        assertThat(after.problem()).contains("was on the filesystem mounted at " + point, "before this start",
+                "holds no manifest", "remove " + record);
+
+        // Manifests put there by hand: the operator moved them, taken.
+        Files.writeString(dir.resolve("web.yaml"), "");
+        assertThat(after.problem()).isNull();
+        after.loaded();
+        assertThat(record).hasContent(dir + "\n/");
+
+        // A record about another directory (the daemon now watches elsewhere) does not apply.
+        Files.delete(dir.resolve("web.yaml"));
+        Files.writeString(record, "/elsewhere\n" + point + "\n");
+        assertThat(new DirectoryPresence(dir, mountinfo, tmp.resolve("no-fstab"), record).problem()).isNull();
+    }
+
+    @Test
     void withoutAMountTableNothingIsComparedButExistence() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("m"));
         DirectoryPresence p = new DirectoryPresence(dir, tmp.resolve("no-mountinfo"), tmp.resolve("no-fstab"));
