@@ -592,6 +592,36 @@ class ManifestDirectoryTest {
     }
 
     @Test
+    void aFilesystemNotMountedAtTheNextStartIsAnErrorNotAnEmptySet() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("mnt"));
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", dir.toString());
+        Files.writeString(dir.resolve("web.yaml"), container("web"));
+        Recorder first = new Recorder();
+        ManifestDirectory before = new ManifestDirectory(dir, Duration.ofMillis(200), first,
+                io.berth.manifest.HostPolicy.fromEnvironment(), state);
+        opened.add(before);
+        before.start();
+        assertThat(first.nextChanged().names()).containsExactly("web");
+        before.close();
+
+        // The next boot: the mount (a systemd mount unit, no fstab entry) did not happen.
+        umount(dir);
+        Recorder next = new Recorder();
+        ManifestDirectory after = new ManifestDirectory(dir, Duration.ofMillis(200), next,
+                io.berth.manifest.HostPolicy.fromEnvironment(), state);
+        opened.add(after);
+        after.start();
+        assertThat(next.nextUnavailable().problem()).contains("before this start", "holds no manifest");
+        assertThat(after.inForce()).as("no set in force: nothing is pruned").isFalse();
+
+        mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", dir.toString());
+        Files.writeString(dir.resolve("web.yaml"), container("web"));
+        assertThat(next.next()).isInstanceOf(Recorder.Available.class);
+        assertThat(next.nextChanged().names()).containsExactly("web");
+    }
+
+    @Test
     void anUnmountedBindMountOfTheSameFilesystemIsAnErrorToo() throws Exception {
         Path source = Files.createDirectories(tmp.resolve("real"));
         Files.writeString(source.resolve("web.yaml"), container("web"));
