@@ -26,6 +26,10 @@ public record VmSpec(Hypervisor hypervisor, Disk disk, Kernel kernel, CloudInit 
             return java.util.Objects.equals(image, other.image) && java.util.Objects.equals(url, other.url);
         }
 
+        public Disk withSize(long bytes) {
+            return new Disk(image, url, bytes);
+        }
+
         /** The base as users wrote it: the path, or the URL. */
         public String source() {
             return url == null ? image : url.url();

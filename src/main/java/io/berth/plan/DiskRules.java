@@ -76,8 +76,17 @@ final class DiskRules {
         }
         return replaced ? "; its disk is replaced by a new clone of " + (d.kind() == Kind.VirtualMachine
                 ? disk(d).source() : "nothing") + ", and the old disk is kept aside under STATE/deleted/" + o.name()
-                + "/ for berth.retention.deleted (agent restore " + o.name() + " --deleted)"
+                + "/ for berth.retention.deleted (agent restore " + o.name() + " --deleted)" + download(d)
                 : "; its disk is kept";
+    }
+
+    /** For a new clone of a base image by URL: that the apply downloads it first (the plan itself fetches nothing). */
+    static String download(Workload d) {
+        if (d.kind() != Kind.VirtualMachine || disk(d).url() == null) {
+            return "";
+        }
+        return "; download " + disk(d).url().url() + " first (unless the image directory has "
+                + disk(d).url().fileName() + ") and verify its sha256";
     }
 
     /** Why a deleted VM's disk survives, for the plan's reason. */

@@ -331,7 +331,12 @@ class PlannerTest {
         }
         Action fromUrl = Planner.decide(vmWithDisk("{url: https://other.example.org/b.qcow2, sha256: " + "c".repeat(64) + "}",
                 "1Gi"), running(baseVm()), REDACTION);
-        assertThat(fromUrl.reason()).contains("a new clone of https://other.example.org/b.qcow2");
+        assertThat(fromUrl.reason()).contains("a new clone of https://other.example.org/b.qcow2",
+                "; download https://other.example.org/b.qcow2 first (unless the image directory has sha256-"
+                        + "c".repeat(64) + ".img) and verify its sha256");
+        Action create = Planner.decide(vm, null, REDACTION);
+        assertThat(create.reason()).isEqualTo("not present on this host; download https://mirror.example.org/base.qcow2"
+                + " first (unless the image directory has sha256-" + "a".repeat(64) + ".img) and verify its sha256");
         assertThat(fromUrl.changesList()).extracting(FieldChange::field).contains("spec.disk.image.url", "spec.disk.image.sha256");
     }
 
