@@ -108,6 +108,9 @@ class VmImageUrlIT {
         assertThat(Virsh.ok("domstate", "berth-" + vm)).isEqualTo("running");
         assertThat(backingOf(vm)).isEqualTo(downloaded.toString());
 
+        Agent.Result again = agent.run(env, "plan", "-f", dir.toString());
+        assertThat(again.exit()).as("the recorded url and sha256 read back as the same spec: " + again).isZero();
+
         Files.writeString(dir.resolve("second.yaml"), vmYaml(vm + "-b", mirror, sha));
         Agent.Result second = agent.run(env, "apply", "-f", dir.toString());
         assertThat(second.exit()).as(second.toString()).isZero();
@@ -115,6 +118,24 @@ class VmImageUrlIT {
         assertThat(server.requests("/mirror/base.qcow2")).as("the same digest is not downloaded again").isZero();
         assertThat(server.requests("/base.qcow2")).isEqualTo(1);
         assertThat(backingOf(vm + "-b")).isEqualTo(downloaded.toString());
+
+        // Another digest is another image: the recreate clones it and keeps the old disk aside, as for a new path.
+        Path other = dir.resolve("other.qcow2");
+        assertThat(io.berth.testing.Processes.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", other.toString(), "80M"),
+                Map.of(), dir, Duration.ofSeconds(30)).exit()).isZero();
+        byte[] otherImage = Files.readAllBytes(other);
+        String otherUrl = server.serve("/other.qcow2", otherImage, Mode.RANGES);
+        Files.writeString(dir.resolve("vm.yaml"), vmYaml(vm, otherUrl, sha256(otherImage)));
+        Agent.Result replacing = agent.run(env, "plan", "-f", dir.toString());
+        assertThat(replacing.out()).as(replacing.toString()).contains("its disk is replaced by a new clone of " + otherUrl,
+                "the old disk is kept aside under STATE/deleted/" + vm);
+        Agent.Result replaced = agent.run(env, "apply", "-f", dir.toString());
+        assertThat(replaced.exit()).as(replaced.toString()).isZero();
+        assertThat(replaced.out()).contains(vm + ": recreated", "downloaded " + otherUrl);
+        assertThat(backingOf(vm)).isEqualTo(images.resolve("sha256-" + sha256(otherImage) + ".img").toString());
+        try (Stream<Path> kept = Files.walk(state.resolve("deleted").resolve(vm))) {
+            assertThat(kept.filter(p -> p.getFileName().toString().equals("disk.qcow2")).count()).isEqualTo(1);
+        }
     }
 
     @Test
