@@ -196,7 +196,7 @@ public final class ImageDownloads {
                 }
             } catch (IOException e) {
                 if (attempt >= ATTEMPTS) {
-                    throw failed(workload, url, "the download broke off after " + ATTEMPTS + " tries (" + have
+                    throw failed(workload, url, "the download broke off after " + ATTEMPTS + " tries (" + ch.size()
                             + " bytes arrived): " + e.getMessage(), e);
                 }
             }
