@@ -70,7 +70,7 @@ public final class Views {
         }
         return switch (o.applied().spec()) {
             case ContainerSpec c -> c.image();
-            case VmSpec v -> v.disk().image();
+            case VmSpec v -> v.disk().source();
         };
     }
 

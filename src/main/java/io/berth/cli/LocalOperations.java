@@ -26,6 +26,7 @@ import io.berth.stats.StatsSnapshot;
 import io.berth.stats.WorkloadSample;
 
 import java.io.OutputStream;
+import io.berth.images.ImageDownloads;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,11 +90,14 @@ final class LocalOperations implements Operations {
         }
         Executor executor = new Executor(s.runtimes(), w -> new Ownership(s.agent(), input.sourceOf(w)), parallelism,
                 Duration.ofSeconds(gracePeriod));
-        ApplyResult result = executor.execute(plan, o -> {
-            if (o.action().hasEffect() || !o.ok()) { // a refusal is a failure worth its line
-                progress.accept(Answers.outcome(o));
-            }
-        });
+        ApplyResult result;
+        try (ImageDownloads.Watch downloads = s.runtimes().watchImages(new DownloadProgress(warn, DownloadProgress.stderrIsTerminal()))) {
+            result = executor.execute(plan, o -> {
+                if (o.action().hasEffect() || !o.ok()) { // a refusal is a failure worth its line
+                    progress.accept(Answers.outcome(o));
+                }
+            });
+        }
         Trace.mark("applied");
         return new ApplyAnswer(view, null, result.outcomes().stream().map(Answers::outcome).toList());
     }

@@ -91,8 +91,10 @@ public class Wiring {
 
     @Produces
     @Singleton
-    RuntimeSet runtimes(BerthConfig config, Agent agent, HostPolicy policy) {
-        return RuntimeSet.forAgent(agent.name(), config.stateDir(), policy);
+    RuntimeSet runtimes(BerthConfig config, Agent agent, HostPolicy policy, StatusBook book) {
+        RuntimeSet runtimes = RuntimeSet.forAgent(agent.name(), config.stateDir(), policy);
+        runtimes.watchImages(new DownloadEvents(book)); // for the daemon's whole life
+        return runtimes;
     }
 
     @Produces

@@ -4,6 +4,6 @@
  * running parts in order ({@link io.berth.daemon.Daemon}, {@link io.berth.daemon.Startup}), the
  * periodic resync and the readiness it feeds. No rule of the pipeline lives here.
  *
- * <p>May import: api, manifest, plan, reconcile, runtime, source, stats, util.
+ * <p>May import: api, images, manifest, plan, reconcile, runtime, source, stats, util.
  */
 package io.berth.daemon;

@@ -136,7 +136,13 @@ public final class CanonicalForm {
     private static void vm(Map<String, Object> spec, VmSpec v) {
         spec.put("hypervisor", v.hypervisor().name());
         Map<String, Object> disk = map(spec, "disk");
-        disk.put("image", v.disk().image());
+        if (v.disk().url() == null) {
+            disk.put("image", v.disk().image());
+        } else {
+            Map<String, Object> image = map(disk, "image");
+            image.put("url", v.disk().url().url());
+            image.put("sha256", v.disk().url().sha256());
+        }
         if (v.disk().sizeBytes() > 0) {
             disk.put("size", Quantities.formatMemory(v.disk().sizeBytes()));
         }

@@ -55,6 +55,12 @@ final class SchemaTypes {
 
     static final Map<String, Object> ABSOLUTE_PATH = of("type", "string", "maxLength", 4096, "pattern", "^/[^\\x00]*$");
 
+    /** http(s) with a host and no user:password@, or a local file URL; Syntax.imageUrl checks the rest. */
+    static final Map<String, Object> IMAGE_URL = of("type", "string", "maxLength", 2048,
+            "pattern", "^([Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@]+([/?#][!-~]*)?|[Ff][Ii][Ll][Ee]:///[!-~]*)$");
+
+    static final Map<String, Object> SHA256 = of("type", "string", "pattern", "^[0-9a-f]{64}$");
+
     static final Map<String, Object> ENV_NAME = of("type", "string", "maxLength", 256, "pattern", "^[A-Za-z_][A-Za-z0-9_]*$");
 
     static final Map<String, Object> ENV_VALUE = of("type", List.of("string", "number", "boolean"));

@@ -143,6 +143,48 @@ final class Syntax {
         return Messages.quote(s) + " is not an absolute path (valid: a path starting with '/', like \"/data\")";
     }
 
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern URL_TEXT = Pattern.compile("[!-~]{1,2048}");
+
+    /** An http, https or file URL of a base image, without credentials (the URL is recorded on the VM). */
+    static String imageUrl(String s) {
+        String valid = " (valid: an http://, https:// or file:/// URL of the image, like "
+                + "\"https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2\")";
+        java.net.URI uri;
+        try {
+            uri = URL_TEXT.matcher(s).matches() ? new java.net.URI(s) : null;
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getScheme() == null) {
+            return Messages.quote(s) + " is not a URL" + valid;
+        }
+        String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (scheme.equals("file")) {
+            return uri.getAuthority() == null && uri.getPath() != null && uri.getPath().startsWith("/") && uri.getQuery() == null
+                    ? null : Messages.quote(s) + " is not a local file URL (valid: file:///absolute/path)";
+        }
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return Messages.quote(s) + " has the unsupported scheme " + Messages.quote(uri.getScheme()) + valid;
+        }
+        if (uri.getHost() == null) {
+            return Messages.quote(s) + " names no host" + valid;
+        }
+        if (uri.getRawUserInfo() != null) {
+            return Messages.quote(s) + " carries credentials (user:password@), which would be recorded on the VM" + valid;
+        }
+        return null;
+    }
+
+    static String sha256(String s) {
+        if (SHA256.matcher(s).matches()) {
+            return null;
+        }
+        String what = s.length() == 64 && SHA256.matcher(s.toLowerCase(java.util.Locale.ROOT)).matches()
+                ? " is not lowercase" : " is not a SHA-256 digest";
+        return Messages.quote(s) + what + " (valid: 64 lowercase hex digits, as sha256sum prints them)";
+    }
+
     static String user(String s) {
         var m = USER.matcher(s);
         if (m.matches() && (m.group(1) == null || Long.parseLong(m.group(1)) <= MAX_ID)

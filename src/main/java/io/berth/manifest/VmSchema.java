@@ -37,9 +37,21 @@ final class VmSchema {
 
     static SchemaObject disk() {
         return new SchemaObject("The VM's disk, an overlay on a base image that stays untouched.")
-                .required("image", ABSOLUTE_PATH, "The base image (qcow2 or raw) on the host." + IMAGE_DIRS,
+                .required("image", of("anyOf", List.of(ABSOLUTE_PATH, ref("ImageUrl"))), "The base image (qcow2 or raw): a path on "
+                        + "the host, or {url, sha256} to download it once into the first image directory." + IMAGE_DIRS,
                         "/var/lib/berth/images/debian-12-genericcloud-amd64.qcow2")
                 .optional("size", MEMORY, "The disk's size (Mi, Gi, ...); absent means the base image's own size.", "10Gi");
+    }
+
+    static SchemaObject imageUrl() {
+        return new SchemaObject("A base image to download: fetched once into the first image directory as "
+                + "sha256-<digest>.img, verified before use, shared by every VM that names the same digest.")
+                .required("url", IMAGE_URL, "Where to fetch it: an http://, https:// or file:/// URL, without user:password@ "
+                        + "(the URL is recorded on the VM). A file URL must be under the image directories.",
+                        "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2")
+                .required("sha256", SHA256, "The image's SHA-256, as sha256sum prints it (64 lowercase hex digits). A download "
+                        + "that does not hash to it is an error and nothing is kept.",
+                        "5d3f3a0b4c1e2d6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f");
     }
 
     static SchemaObject kernel() {

@@ -7,6 +7,9 @@ import io.berth.manifest.VmSpec.Kernel;
 import io.berth.manifest.VmSpec.Network;
 import io.berth.manifest.VmSpec.NetworkType;
 import java.nio.file.Files;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,6 +22,7 @@ final class VmSpecParser {
     /** In the contract's order, which is also the canonical form's. */
     static final List<String> FIELDS = List.of("hypervisor", "disk", "kernel", "cloudInit", "network");
     static final List<String> DISK = List.of("image", "size");
+    static final List<String> IMAGE_URL = List.of("url", "sha256");
     static final List<String> KERNEL = List.of("path", "initrd", "cmdline");
     static final List<String> CLOUD_INIT = List.of("userData");
     static final List<String> NETWORK = List.of("type", "source");
@@ -49,11 +53,23 @@ final class VmSpecParser {
 
     private Disk disk(Fields spec) {
         if (!spec.has("disk")) {
-            spec.require("disk", "the base image to boot, like {image: /var/lib/berth/images/debian-12.qcow2, size: 10Gi}");
+            spec.require("disk", "the base image to boot, like {image: /var/lib/berth/images/debian-12.qcow2, size: 10Gi}"
+                    + " or {image: {url: https://..., sha256: ...}}");
             return null;
         }
         Fields d = spec.mapping("disk", DISK);
         if (d == null) {
+            return null;
+        }
+        Long size = d.has("size") ? d.quantity("size", Quantities::parseMemory) : Long.valueOf(0);
+        Node given = d.get("image");
+        if (given instanceof MappingNode) {
+            ImageUrl url = imageUrl(d);
+            return url == null || size == null ? null : new Disk(null, url, size);
+        }
+        if (given != null && !(given instanceof ScalarNode)) {
+            r.error(given, d.path("image"), "expected an absolute path or a mapping {url, sha256}, got "
+                    + NodeReader.describe(given));
             return null;
         }
         String image = imagePath(d, "image", true);
@@ -66,8 +82,33 @@ final class VmSpecParser {
                 image = null;
             }
         }
-        Long size = d.has("size") ? d.quantity("size", Quantities::parseMemory) : Long.valueOf(0);
         return image == null || size == null ? null : new Disk(image, size);
+    }
+
+    /** {@code image: {url, sha256}}: a base image to download, named by its digest. */
+    private ImageUrl imageUrl(Fields d) {
+        Fields u = d.mapping("image", IMAGE_URL);
+        if (u == null) {
+            return null;
+        }
+        String url = u.requiredString("url", "where to fetch the base image: an http://, https:// or file:// URL");
+        String sha256 = u.requiredString("sha256", "the image's SHA-256 as sha256sum prints it, 64 lowercase hex digits;"
+                + " every download is verified against it");
+        String problem = url == null ? null : Syntax.imageUrl(url);
+        if (problem == null && url != null && url.startsWith("file:")) {
+            // A local file is a host path like any other base image: only from the image directories.
+            problem = images.problem(java.net.URI.create(url).getPath());
+        }
+        if (problem != null) {
+            r.error(u.get("url"), u.path("url"), problem);
+            url = null;
+        }
+        problem = sha256 == null ? null : Syntax.sha256(sha256);
+        if (problem != null) {
+            r.error(u.get("sha256"), u.path("sha256"), problem);
+            sha256 = null;
+        }
+        return url == null || sha256 == null ? null : new ImageUrl(url, sha256);
     }
 
     private Kernel kernel(Fields spec) {

@@ -10,7 +10,8 @@ import io.berth.runtime.Observed;
 /**
  * The planner's rules for a VM's disk, where data lives (CONTRACT §6.1): a larger
  * {@code spec.disk.size} grows the disk in place; a smaller one is refused at the field's position;
- * a recreate keeps the disk unless {@code spec.disk.image} changed, and then the old disk is kept
+ * a recreate keeps the disk unless {@code spec.disk.image} changed (another path, or another URL or
+ * sha256), and then the old disk is kept
  * aside, never deleted; a VM whose recorded spec cannot be read is left alone. Pure.
  */
 final class DiskRules {
@@ -28,7 +29,7 @@ final class DiskRules {
         if (o.kind() != Kind.VirtualMachine || d.kind() != Kind.VirtualMachine) {
             return o.kind() == Kind.VirtualMachine; // a VM turned into a container: its disk goes aside
         }
-        return !disk(d).image().equals(disk(o.applied()).image());
+        return !disk(d).sameBase(disk(o.applied()));
     }
 
     /** The refusal of a disk that would get smaller while it is kept, or null. */
@@ -74,9 +75,18 @@ final class DiskRules {
             return "";
         }
         return replaced ? "; its disk is replaced by a new clone of " + (d.kind() == Kind.VirtualMachine
-                ? disk(d).image() : "nothing") + ", and the old disk is kept aside under STATE/deleted/" + o.name()
-                + "/ for berth.retention.deleted (agent restore " + o.name() + " --deleted)"
+                ? disk(d).source() : "nothing") + ", and the old disk is kept aside under STATE/deleted/" + o.name()
+                + "/ for berth.retention.deleted (agent restore " + o.name() + " --deleted)" + download(d)
                 : "; its disk is kept";
+    }
+
+    /** For a new clone of a base image by URL: that the apply downloads it first (the plan itself fetches nothing). */
+    static String download(Workload d) {
+        if (d.kind() != Kind.VirtualMachine || disk(d).url() == null) {
+            return "";
+        }
+        return "; download " + disk(d).url().url() + " first (unless the image directory has "
+                + disk(d).url().fileName() + ") and verify its sha256";
     }
 
     /** Why a deleted VM's disk survives, for the plan's reason. */

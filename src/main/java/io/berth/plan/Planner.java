@@ -85,7 +85,7 @@ public final class Planner {
      */
     public static Action decide(Workload d, Observed o, Redaction redaction) {
         if (o == null) {
-            return new Action.Create(d, "not present on this host");
+            return new Action.Create(d, "not present on this host" + DiskRules.download(d));
         }
         if (unreadableVm(o)) {
             return DiskRules.unreadable(o, d);

@@ -1,5 +1,7 @@
 package io.berth.runtime;
 
+import io.berth.images.ImageDownloads;
+import io.berth.images.ImageProgress;
 import io.berth.manifest.HostPolicy;
 import io.berth.manifest.Kind;
 import io.berth.manifest.Redaction;
@@ -34,11 +36,17 @@ public final class RuntimeSet implements AutoCloseable {
 
     private final Map<Kind, Runtime> byKind;
     private final Redaction redaction;
+    private final ImageDownloads downloads;
 
     /** @param redaction the one the runtimes record specs with, for planners to compare through */
     public RuntimeSet(Map<Kind, Runtime> runtimes, Redaction redaction) {
+        this(runtimes, redaction, null);
+    }
+
+    private RuntimeSet(Map<Kind, Runtime> runtimes, Redaction redaction, ImageDownloads downloads) {
         this.byKind = Collections.unmodifiableMap(new EnumMap<>(runtimes));
         this.redaction = redaction;
+        this.downloads = downloads;
     }
 
     /** Runtimes that keep what they create in memory: a redaction under a key of this process. */
@@ -57,13 +65,22 @@ public final class RuntimeSet implements AutoCloseable {
     /** As {@link #forAgent(String, Path)}, with base images (and their chains) checked against {@code policy} at create. */
     public static RuntimeSet forAgent(String agent, Path stateDir, HostPolicy policy) {
         Redaction redaction = new Redaction(new HostKey(stateDir));
+        ImageDownloads downloads = new ImageDownloads(policy);
         Map<Kind, Runtime> runtimes = new EnumMap<>(Kind.class);
         runtimes.put(Kind.Container, new DockerRuntime(agent, redaction));
         if (LibvirtRuntime.installed()) {
             runtimes.put(Kind.VirtualMachine, new LibvirtRuntime(agent,
-                    System.getenv().getOrDefault("BERTH_LIBVIRT_URI", "qemu:///system"), stateDir, policy, redaction));
+                    System.getenv().getOrDefault("BERTH_LIBVIRT_URI", "qemu:///system"), stateDir, policy, redaction, downloads));
         }
-        return new RuntimeSet(runtimes, redaction);
+        return new RuntimeSet(runtimes, redaction, downloads);
+    }
+
+    /**
+     * Receives the progress of every base image download (VMs on {@code disk.image: {url, sha256}})
+     * until the returned handle is closed; a set without downloads never calls it. Must not block.
+     */
+    public ImageDownloads.Watch watchImages(java.util.function.Consumer<ImageProgress> watcher) {
+        return downloads == null ? () -> { } : downloads.watch(watcher);
     }
 
     /** How these runtimes record secret spec values: plans compare desired and recorded specs through it. */

@@ -4,6 +4,6 @@
  * ownership marks, and {@link io.berth.runtime.RuntimeSet}: the runtimes of this host, listed
  * together and searched by name. Implementations live in {@code docker} and {@code libvirt}.
  *
- * <p>May import: manifest, util, runtime.docker, runtime.libvirt.
+ * <p>May import: manifest, images, util, runtime.docker, runtime.libvirt.
  */
 package io.berth.runtime;

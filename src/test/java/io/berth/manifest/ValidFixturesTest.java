@@ -87,6 +87,44 @@ class ValidFixturesTest {
     }
 
     @Test
+    void virtualMachinesOnBaseImagesByUrlKeepUrlAndDigestThroughTheCanonicalForm() {
+        ManifestLoader.LoadResult r = new ManifestLoader().load(List.of(DIR.resolve("vm-image-url.yaml").toString()));
+        assertThat(r.errors()).isEmpty();
+        String sha = "5d3f3a0b4c1e2d6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f";
+        Disk web = ((VmSpec) r.workloads().get(0).spec()).disk();
+        assertThat(web).isEqualTo(new Disk(null, new ImageUrl(
+                "https://cloud.debian.org/images/cloud/bookworm/latest/debian-12-genericcloud-amd64.qcow2", sha), 10L << 30));
+        assertThat(web.url().fileName()).isEqualTo("sha256-" + sha + ".img");
+        assertThat(((VmSpec) r.workloads().get(1).spec()).disk().url().url())
+                .isEqualTo("file:///var/lib/berth/images/mirror/debian-12.qcow2");
+        // What the runtimes record and read back (with any policy): the same spec.
+        for (Workload w : r.workloads()) {
+            Map<String, Object> tree = CanonicalForm.toTree(w);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> image = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) tree.get("spec"))
+                    .get("disk")).get("image");
+            assertThat(image).containsOnlyKeys("url", "sha256").containsEntry("sha256", sha);
+        }
+    }
+
+    @Test
+    void aFileUrlIsAHostPathAndOnlyFromTheImageDirectories() {
+        ManifestParser.ParseResult r = new ManifestParser(new HostPolicy(List.of(Path.of("/var/lib/berth/images"))))
+                .parse(Path.of("vm.yaml"), """
+                        apiVersion: berth.io/v1
+                        kind: VirtualMachine
+                        metadata: {name: vm}
+                        spec:
+                          resources: {limits: {cpu: "1", memory: 512Mi}}
+                          disk: {image: {url: "file:///etc/shadow", sha256: %s}}
+                        """.formatted("a".repeat(64)));
+        assertThat(r.workloads()).isEmpty();
+        assertThat(r.errors()).singleElement().asString().isEqualTo("vm.yaml:6:23: spec.disk.image.url: \"/etc/shadow\" is"
+                + " outside the allowed image directories (valid: a file under /var/lib/berth/images; set BERTH_IMAGE_DIRS"
+                + " to allow others)");
+    }
+
+    @Test
     void multiDocumentFileSkipsEmptyDocuments() {
         ManifestLoader.LoadResult r = new ManifestLoader().load(List.of(DIR.resolve("multi.yaml").toString()));
         assertThat(r.errors()).isEmpty();

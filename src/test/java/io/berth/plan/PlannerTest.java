@@ -315,6 +315,32 @@ class PlannerTest {
     }
 
     @Test
+    void aBaseImageByUrlIsTheSameImageOnlyWithTheSameUrlAndDigestElseTheOldDiskIsKeptAside() {
+        String url = "{url: https://mirror.example.org/base.qcow2, sha256: " + "a".repeat(64) + "}";
+        Workload vm = vmWithDisk(url, "1Gi");
+        assertThat(Planner.decide(vmWithDisk(url, "1Gi"), running(vm), REDACTION)).isInstanceOf(Action.Unchanged.class);
+        assertThat(Planner.decide(vmWithDisk(url, "2Gi"), running(vm), REDACTION)).as("grown in place")
+                .isInstanceOf(Action.UpdateInPlace.class);
+        for (String other : List.of("{url: https://mirror.example.org/base.qcow2, sha256: " + "b".repeat(64) + "}",
+                "{url: https://other.example.org/base.qcow2, sha256: " + "a".repeat(64) + "}", "/var/lib/berth/images/base.qcow2")) {
+            Action replaced = Planner.decide(vmWithDisk(other, "1Gi"), running(vm), REDACTION);
+            assertThat(replaced).as(other).isInstanceOf(Action.Recreate.class);
+            assertThat(((Action.Recreate) replaced).keepData()).as(other).isFalse();
+            assertThat(replaced.reason()).as(other).contains("its disk is replaced by a new clone of ")
+                    .contains("the old disk is kept aside under STATE/deleted/vm/");
+        }
+        Action fromUrl = Planner.decide(vmWithDisk("{url: https://other.example.org/b.qcow2, sha256: " + "c".repeat(64) + "}",
+                "1Gi"), running(baseVm()), REDACTION);
+        assertThat(fromUrl.reason()).contains("a new clone of https://other.example.org/b.qcow2",
+                "; download https://other.example.org/b.qcow2 first (unless the image directory has sha256-"
+                        + "c".repeat(64) + ".img) and verify its sha256");
+        Action create = Planner.decide(vm, null, REDACTION);
+        assertThat(create.reason()).isEqualTo("not present on this host; download https://mirror.example.org/base.qcow2"
+                + " first (unless the image directory has sha256-" + "a".repeat(64) + ".img) and verify its sha256");
+        assertThat(fromUrl.changesList()).extracting(FieldChange::field).contains("spec.disk.image.url", "spec.disk.image.sha256");
+    }
+
+    @Test
     void aVmWhoseRecordCannotBeReadIsLeftAloneNeverRecreatedOrPruned() {
         Workload vm = baseVm();
         Observed unreadable = new Observed("vm", Kind.VirtualMachine, "id", WorkloadState.Running, null, false, SOURCE,

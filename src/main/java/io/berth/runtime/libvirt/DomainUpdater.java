@@ -78,7 +78,7 @@ final class DomainUpdater {
         List<String> notes = new ArrayList<>();
         if (diskBytes != null && diskBytes != spec.disk().sizeBytes()) {
             notes.add(grow(name, d, active, diskBytes));
-            spec = new VmSpec(spec.hypervisor(), new VmSpec.Disk(spec.disk().image(), diskBytes), spec.kernel(),
+            spec = new VmSpec(spec.hypervisor(), spec.disk().withSize(diskBytes), spec.kernel(),
                     spec.cloudInit(), spec.network());
         }
         if (active) {

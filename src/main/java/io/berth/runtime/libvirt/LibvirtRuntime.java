@@ -1,6 +1,8 @@
 package io.berth.runtime.libvirt;
 
+import io.berth.images.ImageDownloads;
 import io.berth.manifest.HostPolicy;
+import io.berth.manifest.ImageUrl;
 import io.berth.manifest.Kind;
 import io.berth.manifest.Redaction;
 import io.berth.util.HostKey;
@@ -61,23 +63,28 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
     private volatile HypervisorProbe.Result probe;
     private final Path probeKernel;
     private final Redaction redaction;
+    private final ImageDownloads downloads;
 
     /** Base images checked against the environment's image directories (BERTH_IMAGE_DIRS); secrets under STATE's host key. */
     public LibvirtRuntime(String agent, String uri, Path stateDir) {
-        this(agent, uri, stateDir, HostPolicy.fromEnvironment(), new Redaction(new HostKey(stateDir)));
+        this(agent, uri, stateDir, HostPolicy.fromEnvironment(), new Redaction(new HostKey(stateDir)),
+                new ImageDownloads(HostPolicy.fromEnvironment()));
     }
 
     /** Base images checked against the environment's image directories; secrets recorded under {@code redaction}. */
     public LibvirtRuntime(String agent, String uri, Path stateDir, Redaction redaction) {
-        this(agent, uri, stateDir, HostPolicy.fromEnvironment(), redaction);
+        this(agent, uri, stateDir, HostPolicy.fromEnvironment(), redaction, new ImageDownloads(HostPolicy.fromEnvironment()));
     }
 
     /**
      * @param policy    where base images and every file of their backing chains may lie
      * @param redaction how secret spec values are recorded in the domains' metadata
+     * @param downloads where base images named by URL are fetched to (before a create that needs one)
      */
-    public LibvirtRuntime(String agent, String uri, Path stateDir, HostPolicy policy, Redaction redaction) {
+    public LibvirtRuntime(String agent, String uri, Path stateDir, HostPolicy policy, Redaction redaction,
+                          ImageDownloads downloads) {
         this.uri = uri;
+        this.downloads = downloads;
         this.policy = policy;
         this.redaction = redaction;
         this.paths = new VmPaths(stateDir);
@@ -169,6 +176,9 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
                 yield "qemu";
             }
         };
+        // Before anything else is made: a download that fails leaves no VM directory, disk or domain.
+        Path base = spec.disk().url() == null ? Path.of(spec.disk().image()).toAbsolutePath().normalize()
+                : fetch(w.name(), spec.disk().url(), notes);
         try {
             paths.prepare(w.name());
         } catch (java.io.IOException e) {
@@ -178,8 +188,7 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
             // A disk that was there before is the data a recreate keeps: only a disk made here is undone.
             Path disk = paths.disk(w.name());
             boolean hadDisk = Files.exists(disk);
-            notes.addAll(DiskImages.prepare(w.name(), Path.of(spec.disk().image()).toAbsolutePath().normalize(),
-                    spec.disk().sizeBytes(), disk, policy));
+            notes.addAll(DiskImages.prepare(w.name(), base, spec.disk().sizeBytes(), disk, policy));
             if (!hadDisk && !kept.list(w.name()).isEmpty()) {
                 // Never reused silently: a new VM of an old name starts clean, and the operator is told.
                 notes.add("started from a new clone; a disk of an earlier " + w.name() + " is kept under "
@@ -196,6 +205,18 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
             revert.success();
         }
         return notes;
+    }
+
+    /** The base image of a URL, downloaded and verified now unless it already is. */
+    private Path fetch(String name, ImageUrl url, List<String> notes) {
+        boolean there = Files.isRegularFile(downloads.target(url));
+        try {
+            Path base = downloads.fetch(name, url);
+            notes.add((there ? "base image " + url.url() + " already downloaded: " : "downloaded " + url.url() + " to ") + base);
+            return base;
+        } catch (ImageDownloads.Failed e) {
+            throw new RuntimeFailure(name, e.getMessage(), e);
+        }
     }
 
     private boolean foreign(String name) {

@@ -3,6 +3,6 @@
  * and memory limits, qcow2 overlays on base images, cloud-init seeds, serial console logs, Berth's
  * metadata in the domain XML, lifecycle events, the hypervisor probe.
  *
- * <p>May import: runtime, manifest, util.
+ * <p>May import: runtime, manifest, images, util.
  */
 package io.berth.runtime.libvirt;
