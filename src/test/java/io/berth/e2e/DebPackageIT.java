@@ -5,6 +5,7 @@ import io.berth.testing.DaemonProcess;
 import io.berth.testing.Docker;
 import io.berth.testing.Manifests;
 import io.berth.testing.Processes;
+import io.berth.testing.Virsh;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Debian package as an operator gets it: {@code ./agent package} builds it, the real apt
  * installs it on this host (the suite runs as root, as CI does), the installed {@code berth} works
  * with nothing but the host's {@code /usr/bin:/bin} (its own Java runtime, no JDK), its daemon
- * serves a client, its unit passes {@code systemd-analyze verify}, and removing and purging it keep
+ * runs a container and a VM with no more capabilities than its unit grants and serves a client,
+ * its unit passes {@code systemd-analyze verify}, and removing and purging it keep
  * {@code /var/lib/berth}. A package left installed by an earlier run is removed first; the host is
  * left without it.
  */
@@ -130,24 +132,47 @@ class DebPackageIT {
         assertThat(up.err()).contains("berth: up is a verb of a source checkout's ./agent");
     }
 
+    /**
+     * The daemon from the package, confined to the capabilities of its unit (read from the
+     * installed berth.service, applied with setpriv, since no systemd runs here) and its umask:
+     * it creates a container and a VM, and deleting the VM keeps its disk (libvirt-qemu's by then).
+     */
     @Test
     @Order(3)
-    void itsDaemonServesAClient() throws Exception {
+    void itsDaemonRunsWorkloadsWithOnlyTheUnitsCapabilities() throws Exception {
         String agent = "e2e-deb-" + id;
         String app = "deb-" + id;
+        String vm = "debvm-" + id;
+        List<String> caps = unitCapabilities();
+        assertThat(caps).isNotEmpty().doesNotContain("+sys_admin");
+        Path confined = dir.resolve("berth-confined");
+        Files.writeString(confined, "#!/bin/sh\numask 077\nexec setpriv --bounding-set -all," + String.join(",", caps)
+                + " --inh-caps -all -- /usr/bin/berth \"$@\"\n");
+        Files.setPosixFilePermissions(confined, PosixFilePermissions.fromString("rwx------"));
         Path manifests = Files.createDirectory(dir.resolve("manifests"));
-        Path state = Files.createDirectory(dir.resolve("state"));
+        Path state = Virsh.stateDir("deb"); // QEMU must reach the disks, which a JUnit temp dir forbids
         Files.writeString(manifests.resolve("app.yaml"), Manifests.containerYaml(app, "100m", "32Mi", Manifests.SLEEP));
-        try (DaemonProcess daemon = DaemonProcess.start(BERTH, true, manifests, state, dir.resolve("daemon.log"),
+        Files.writeString(manifests.resolve("vm.yaml"), Manifests.tinyVmYaml(vm, "0.5", "128Mi", ""));
+        try (DaemonProcess daemon = DaemonProcess.start(confined, true, manifests, state, dir.resolve("daemon.log"),
                 agent, Map.of(), DaemonProcess.WAIT)) {
+            assertThat(capabilityLine(daemon.process().pid())).as("the daemon runs confined")
+                    .isEqualTo(capabilityLine(-1));
             daemon.await("container running", () -> Docker.run("inspect", "berth-" + app).exit() == 0
                     && Docker.inspect("berth-" + app, "{{.State.Status}}").equals("running"));
-            daemon.await("reported Running", () -> berthGet(daemon, state).out()
-                    .matches("(?s).*" + app + "\\s+Container\\s+Running\\s+Running.*"));
-            Processes.Result get = berthGet(daemon, state);
-            assertThat(get.exit()).as(get.toString()).isZero();
+            daemon.await("both reported Running", () -> {
+                String out = berthGet(daemon, state).out();
+                return out.matches("(?s).*" + app + "\\s+Container\\s+Running\\s+Running.*")
+                        && out.matches("(?s).*" + vm + "\\s+VirtualMachine\\s+Running\\s+Running.*");
+            });
+            assertThat(Virsh.ok("domstate", "berth-" + vm).strip()).isEqualTo("running");
+
+            Files.delete(manifests.resolve("vm.yaml"));
+            daemon.await("VM deleted, its disk kept", () -> Virsh.run("domstate", "berth-" + vm).exit() != 0
+                    && keptDisk(state, vm));
         } finally {
+            Virsh.removeAgentDomains(agent);
             Docker.removeAgentContainers(agent);
+            Processes.run(List.of("rm", "-rf", state.toString()), Map.of(), null, Duration.ofMinutes(1));
         }
     }
 
@@ -194,6 +219,34 @@ class DebPackageIT {
 
     static Processes.Result berthGet(DaemonProcess daemon, Path state) {
         return berth(Map.of(), "get", "--server", daemon.url(), "--token-file", state.resolve("token").toString());
+    }
+
+    /** The unit's CapabilityBoundingSet as setpriv's "+name" list. */
+    static List<String> unitCapabilities() throws IOException {
+        return Files.readAllLines(Path.of("/lib/systemd/system/berth.service")).stream()
+                .filter(l -> l.startsWith("CapabilityBoundingSet="))
+                .flatMap(l -> Stream.of(l.substring(l.indexOf('=') + 1).trim().split("\\s+")))
+                .map(c -> "+" + c.toLowerCase(java.util.Locale.ROOT).replaceFirst("^cap_", ""))
+                .toList();
+    }
+
+    /** The CapBnd line of a process's status; -1: what setpriv makes of the unit's set, read from a child of it. */
+    static String capabilityLine(long pid) throws IOException {
+        if (pid < 0) {
+            List<String> cmd = new ArrayList<>(List.of("setpriv", "--bounding-set", "-all," + String.join(",", unitCapabilities()),
+                    "--", "grep", "^CapBnd", "/proc/self/status"));
+            return Processes.run(cmd, Map.of(), null, Duration.ofSeconds(30)).out().strip();
+        }
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                .filter(l -> l.startsWith("CapBnd")).findFirst().orElse("none");
+    }
+
+    static boolean keptDisk(Path state, String vm) {
+        try (Stream<Path> s = Files.walk(state.resolve("deleted").resolve(vm))) {
+            return s.anyMatch(p -> p.getFileName().toString().equals("disk.qcow2"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static boolean installed() {
