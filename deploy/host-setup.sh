@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Berth host setup: prepares a host so the Berth agent (and its tests) can run.
 #
-#   sudo bash deploy/host-setup.sh
+#   bash deploy/host-setup.sh      # as root (sudo bash deploy/host-setup.sh elsewhere)
 #
 # Idempotent: safe to run again; when everything is already in place it
 # installs nothing, builds nothing and finishes in a few seconds.
@@ -162,7 +162,7 @@ install_busybox() {
 
 require_root() {
     if [ "$(id -u)" -ne 0 ]; then
-        die "must be run as root (try: sudo bash $0)"
+        die "must be run as root (as root: bash $0; sudo bash $0 where sudo exists)"
     fi
 }
 
