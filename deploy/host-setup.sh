@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Berth host setup: prepares a host so the Berth agent (and its tests) can run.
 #
-#   sudo bash deploy/host-setup.sh
+#   bash deploy/host-setup.sh      # as root (sudo bash deploy/host-setup.sh elsewhere)
 #
 # Idempotent: safe to run again; when everything is already in place it
 # installs nothing, builds nothing and finishes in a few seconds.
@@ -54,7 +54,9 @@ TEST_PACKAGES=(chromium chromium-driver openssh-server faketime)
 # /usr/bin/python3); the metrics tests run promtool, which Debian ships only inside the prometheus
 # package. Only promtool is wanted: where this script installs prometheus on a systemd host, it
 # stops and disables the server the package enables, so no Prometheus listens on :9090.
-TOOL_PACKAGES=(python3-jsonschema prometheus)
+# ./agent package and DebPackageIT use dpkg-deb (dpkg), strip (binutils) and systemd-analyze
+# (systemd, which only provides the tool here where systemd is not PID 1).
+TOOL_PACKAGES=(python3-jsonschema prometheus binutils systemd)
 
 # Packages needed for VMs (KVM/QEMU through libvirt), installed without their
 # Recommends (those would pull in Xen/VirtualBox drivers, LVM, GTK, GStreamer
@@ -162,7 +164,7 @@ install_busybox() {
 
 require_root() {
     if [ "$(id -u)" -ne 0 ]; then
-        die "must be run as root (try: sudo bash $0)"
+        die "must be run as root (as root: bash $0; sudo bash $0 where sudo exists)"
     fi
 }
 

@@ -26,7 +26,7 @@ public class CompletionCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SHELL", description = "bash or zsh")
     Shell shell;
 
-    @Option(names = "--name", paramLabel = "NAME", defaultValue = "agent",
+    @Option(names = "--name", paramLabel = "NAME", defaultValue = "${sys:berth.command:-agent}",
             description = "The command the script completes (default ${DEFAULT-VALUE}; berth for the installed package)")
     String name;
 

@@ -39,6 +39,8 @@ public final class Main {
 
     static CommandLine commandLine() {
         return new CommandLine(new BerthCommand()).addSubcommand(new RestoreCommand())
+                // the launcher says which name ran it: agent in a checkout, berth from the package
+                .setCommandName(System.getProperty("berth.command", "agent"))
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 // picocli's default exit code for a bad option is 2, which `plan` uses for "changes":
                 // a pipeline must never read a typo as a diff, so usage errors are 1 like any bad input.

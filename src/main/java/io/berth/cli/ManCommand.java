@@ -24,7 +24,7 @@ public class ManCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The directory to write the pages into (created if missing)")
     Path dir;
 
-    @Option(names = "--name", paramLabel = "NAME", defaultValue = "agent",
+    @Option(names = "--name", paramLabel = "NAME", defaultValue = "${sys:berth.command:-agent}",
             description = "The command the pages name (default ${DEFAULT-VALUE}; berth for the installed package: berth.1, berth-apply.1, ...)")
     String name;
 

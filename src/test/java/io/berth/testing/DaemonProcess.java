@@ -51,16 +51,31 @@ public final class DaemonProcess implements AutoCloseable {
     /** The same, waiting up to {@code ready} for readiness (a daemon under a slowing preload, say). */
     public static DaemonProcess start(Path manifests, Path state, Path logFile, String agent, Map<String, String> env,
                                       Duration ready, String... extraArgs) throws Exception {
+        return start(Agent.root().resolve("agent"), false, manifests, state, logFile, agent, env, ready, extraArgs);
+    }
+
+    /**
+     * The same from another launcher (the packaged {@code /usr/bin/berth}, say); with
+     * {@code bareEnvironment} it gets only {@code PATH=/usr/bin:/bin} and {@code env}, as under
+     * {@code env -i}: no JAVA_HOME, no JDK on the path but the host's own.
+     */
+    public static DaemonProcess start(Path launcher, boolean bareEnvironment, Path manifests, Path state, Path logFile,
+                                      String agent, Map<String, String> env, Duration ready, String... extraArgs)
+            throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        List<String> cmd = new ArrayList<>(List.of(Agent.root().resolve("agent").toString(), "serve",
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "serve",
                 "--manifests", manifests.toString(), "--state-dir", state.toString(),
                 "--listen", "127.0.0.1:" + port, "--agent-name", agent));
         cmd.addAll(List.of(extraArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        if (bareEnvironment) {
+            pb.environment().clear();
+            pb.environment().put("PATH", "/usr/bin:/bin");
+        }
         pb.environment().put("BERTH_RESYNC_INTERVAL", "2s");
         pb.environment().putAll(env);
         DaemonProcess d = new DaemonProcess(state, logFile, port, pb.start());
