@@ -3,10 +3,13 @@ package io.berth.runtime.libvirt;
 import io.berth.manifest.Redaction;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Ownership;
+import io.berth.runtime.OwnershipLabels;
 import io.berth.runtime.RuntimeFailure;
 import org.libvirt.Domain;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,6 +29,9 @@ final class DomainStarter {
     private final LibvirtConnection connection;
     private final DomainObserver observer;
     private final VmPaths paths;
+    /** Where libvirt's system instance writes each domain's QEMU log. */
+    static final Path QEMU_LOGS = Path.of("/var/log/libvirt/qemu");
+
     private final Redaction redaction;
 
     DomainStarter(LibvirtCalls calls, LibvirtConnection connection, DomainObserver observer, VmPaths paths,
@@ -46,7 +52,7 @@ final class DomainStarter {
         try {
             calls.run(name, "start domain", d::create);
         } catch (RuntimeFailure e) {
-            if (!refusedMemtune(e)) {
+            if (!refusedMemtune(e) && !refusedMemtuneSaysItsLog(e, OwnershipLabels.objectName(name))) {
                 throw e;
             }
             return startWithLiveHardLimit(name, d, e.getMessage());
@@ -87,6 +93,29 @@ final class DomainStarter {
         String error = calls.call(name, "set memory hard limit", () -> LibvirtNative.setHardLimitLive(d, kib));
         if (error != null) {
             throw new RuntimeFailure(name, name + ": the domain runs, but its memory hard limit could not be set: " + error);
+        }
+    }
+
+    /**
+     * libvirt may answer only "Process exited prior to exec" when QEMU's child failed between
+     * fork and exec (seen under load): the reason is then in the domain's QEMU log, whose last
+     * lines say whether it was the locked-memory limit.
+     */
+    static boolean refusedMemtuneSaysItsLog(RuntimeFailure e, String domain) {
+        return refusedMemtuneSaysItsLog(e, QEMU_LOGS.resolve(domain + ".log"));
+    }
+
+    static boolean refusedMemtuneSaysItsLog(RuntimeFailure e, Path log) {
+        if (!String.valueOf(e.getMessage()).contains("exited prior to exec")) {
+            return false;
+        }
+        try {
+            String text = Files.readString(log);
+            String tail = text.substring(Math.max(0, text.length() - 4096));
+            int lastStart = tail.lastIndexOf("starting up");
+            return (lastStart < 0 ? tail : tail.substring(lastStart)).contains("cannot limit locked memory");
+        } catch (IOException | RuntimeException ex) {
+            return false;
         }
     }
 
