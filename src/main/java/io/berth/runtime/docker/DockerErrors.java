@@ -16,15 +16,21 @@ import java.util.function.Supplier;
 final class DockerErrors {
 
     private final String host;
+    /** Told when the engine went away or refused the API version: the version is negotiated again. */
+    private final Runnable engineLost;
 
-    DockerErrors(String host) {
+    DockerErrors(String host, Runnable engineLost) {
         this.host = host;
+        this.engineLost = engineLost;
     }
 
     <T> T call(String workload, String what, Supplier<T> call) {
         try {
             return call.get();
         } catch (DockerException e) {
+            if (versionRefused(e)) {
+                engineLost.run();
+            }
             throw new RuntimeFailure(workload, workload + ": " + what + ": " + engineMessage(e), e);
         } catch (RuntimeFailure | RuntimeUnavailableException e) {
             throw e;
@@ -48,14 +54,23 @@ final class DockerErrors {
         return e instanceof ConflictException || e.getCause() instanceof ConflictException;
     }
 
+    /** Docker's 400 for a version outside its range: "client version 1.41 is too old. Minimum supported ...". */
+    static boolean versionRefused(DockerException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        return e.getHttpStatus() == 400 && m.contains("client version") && (m.contains("too old") || m.contains("too new"));
+    }
+
     RuntimeUnavailableException unavailable(Throwable e) {
+        engineLost.run();
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         return new RuntimeUnavailableException("cannot reach the Docker Engine at " + host
-                + ": " + why + " (is dockerd running? deploy/host-setup.sh starts it)", e);
+                + ": " + why + (Podman.socket(host)
+                ? " (is `podman system service` running? deploy/host-setup.sh starts it)"
+                : " (is dockerd running? deploy/host-setup.sh starts it)"), e);
     }
 
     /** docker-java puts the engine's JSON body in the message; keep only the engine's sentence. */

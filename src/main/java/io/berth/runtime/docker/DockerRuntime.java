@@ -25,7 +25,6 @@ import io.berth.runtime.UsageSource;
 import io.berth.util.DaemonThreads;
 import io.berth.util.StopSignal;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,12 +47,10 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(10);
     static final int INSPECTS = 8;
 
-    private final DockerClient docker;
+    /** The engine's clients, at the API version negotiated with it on first use. */
+    private final DockerClients clients;
     private final String agent;
     private final DockerErrors errors;
-    private final String host;
-    /** For long silent streams (events, logs -f): made on first use. */
-    private final java.util.concurrent.atomic.AtomicReference<DockerClient> streams;
     private final ExecutorService io = DaemonThreads.cached("docker-io");
     /**
      * The list's inspects, at most {@value #INSPECTS} at once: each holds one of docker-java's pooled
@@ -76,10 +73,8 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
 
     public DockerRuntime(String agent, String dockerHost, Redaction redaction) {
         this.redaction = redaction;
-        this.docker = DockerClients.create(dockerHost);
-        this.streams = new java.util.concurrent.atomic.AtomicReference<>();
-        this.host = dockerHost;
-        this.errors = new DockerErrors(dockerHost);
+        this.clients = new DockerClients(dockerHost);
+        this.errors = new DockerErrors(dockerHost, clients::engineLost);
         this.agent = agent;
     }
 
@@ -92,10 +87,16 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     public Capabilities capabilities() {
         Capabilities c = capabilities;
         if (c == null) {
-            Version v = errors.call("docker", "version", () -> docker.versionCmd().exec());
-            Info info = errors.call("docker", "info", () -> docker.infoCmd().exec());
+            DockerClients.Negotiated n = errors.call("docker", "version", clients::negotiated);
+            Version v = n.engine();
+            Info info = errors.call("docker", "info", () -> docker().infoCmd().exec());
             List<String> details = new ArrayList<>();
-            List<String> warnings = new ArrayList<>();
+            List<String> warnings = new ArrayList<>(n.warnings());
+            String podman = Podman.version(v);
+            if (podman != null) {
+                details.add("Podman " + podman + " (its Docker-compatible API)");
+            }
+            details.add("Engine API " + n.api() + " (the engine offers " + v.getMinAPIVersion() + " to " + v.getApiVersion() + ")");
             Object cgroup = info.getRawValues().get("CgroupVersion");
             details.add("cgroup v" + (cgroup == null ? "1" : cgroup) + " (" + info.getRawValues().get("CgroupDriver") + ")");
             if (Boolean.FALSE.equals(info.getRawValues().get("MemoryLimit"))) {
@@ -107,7 +108,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
             if (Boolean.FALSE.equals(info.getRawValues().get("SwapLimit"))) {
                 warnings.add("no swap accounting: swap is not limited");
             }
-            c = new Capabilities("docker", v.getVersion(), v.getApiVersion(), details, warnings);
+            c = new Capabilities("docker", v.getVersion(), n.api(), details, warnings);
             capabilities = c;
         }
         return c;
@@ -115,7 +116,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
 
     @Override
     public List<Observed> list() {
-        List<Container> containers = errors.call("docker", "list containers", () -> docker.listContainersCmd()
+        List<Container> containers = errors.call("docker", "list containers", () -> docker().listContainersCmd()
                 .withShowAll(true)
                 .withLabelFilter(Map.of(OwnershipLabels.MANAGED, "true", OwnershipLabels.AGENT, agent))
                 .exec());
@@ -139,7 +140,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
 
     private Optional<Observed> inspectId(String idOrName) {
         try {
-            var response = errors.call(idOrName, "inspect", () -> docker.inspectContainerCmd(idOrName).exec());
+            var response = errors.call(idOrName, "inspect", () -> docker().inspectContainerCmd(idOrName).exec());
             Map<String, String> labels = response.getConfig().getLabels();
             if (labels == null || !"true".equals(labels.get(OwnershipLabels.MANAGED))
                     || !agent.equals(labels.get(OwnershipLabels.AGENT))) {
@@ -158,6 +159,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     public List<String> create(Workload workload, Ownership ownership) {
         ContainerSpec spec = (ContainerSpec) workload.spec();
         ensureImage(workload.name(), spec);
+        DockerClient docker = errors.call(workload.name(), "create container", clients::requests);
         try (CreateContainerCmd cmd = docker.createContainerCmd(spec.image())) {
             ContainerMapper.applyTo(cmd, workload, ownership, redaction);
             errors.call(workload.name(), "create container", cmd::exec);
@@ -200,7 +202,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
 
     private boolean imagePresent(String workload, String image) {
         try {
-            errors.call(workload, "inspect image", () -> docker.inspectImageCmd(image).exec());
+            errors.call(workload, "inspect image", () -> docker().inspectImageCmd(image).exec());
             return true;
         } catch (RuntimeFailure e) {
             if (DockerErrors.isNotFound(e.getCause())) {
@@ -215,7 +217,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
             try {
                 boolean done = errors.call(workload, "pull image " + image, () -> {
                     try {
-                        return docker.pullImageCmd(image).exec(new PullImageResultCallback())
+                        return docker().pullImageCmd(image).exec(new PullImageResultCallback())
                                 .awaitCompletion(PULL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -250,7 +252,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     public List<String> start(String name) {
         String id = requireOwnedId(name);
         try {
-            errors.run(name, "start", () -> docker.startContainerCmd(id).exec());
+            errors.run(name, "start", () -> docker().startContainerCmd(id).exec());
         } catch (RuntimeFailure e) {
             if (!(e.getCause() instanceof NotModifiedException)) { // 304: already running
                 throw e;
@@ -262,7 +264,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     @Override
     public void updateLimits(String name, Resources r) {
         String id = requireOwnedId(name);
-        errors.run(name, "update limits", () -> docker.updateContainerCmd(id)
+        errors.run(name, "update limits", () -> docker().updateContainerCmd(id)
                 .withNanoCPUs(ContainerMapper.nanoCpus(r))
                 .withMemory(r.limits().memoryBytes())
                 .withMemorySwap(r.limits().memoryBytes())
@@ -277,7 +279,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
             return;
         }
         try {
-            errors.run(name, "stop", () -> docker.stopContainerCmd(id.get())
+            errors.run(name, "stop", () -> docker().stopContainerCmd(id.get())
                     .withTimeout((int) Math.max(0, grace.toSeconds())).exec());
         } catch (RuntimeFailure e) {
             if (!(e.getCause() instanceof NotModifiedException) && !DockerErrors.isNotFound(e.getCause())) {
@@ -294,7 +296,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
         }
         try {
             // Named volumes are kept, as with `docker compose down` without -v: data outlives the container.
-            errors.run(name, "remove", () -> docker.removeContainerCmd(id.get())
+            errors.run(name, "remove", () -> docker().removeContainerCmd(id.get())
                     .withForce(true).withRemoveVolumes(false).exec());
         } catch (RuntimeFailure e) {
             if (!DockerErrors.isNotFound(e.getCause())) {
@@ -310,22 +312,20 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
      */
     @Override
     public AutoCloseable watch(Consumer<String> onName, Runnable onReconnect) {
-        ContainerEvents events = new ContainerEvents(this::streamingDocker, agent, onName, onReconnect);
+        ContainerEvents events = new ContainerEvents(clients::streams, agent, onName, onReconnect);
         io.submit(events);
         return events;
     }
 
-    DockerClient docker() {
-        return docker;
-    }
-
-    private DockerClient streamingDocker() {
-        return streams.updateAndGet(c -> c != null ? c : DockerClients.streaming(host));
+    /** Called inside {@code errors.call}: a failed negotiation is reported like any failed call. */
+    private DockerClient docker() {
+        return clients.requests();
     }
 
     @Override
     public void logs(String name, int tail, boolean follow, java.io.OutputStream out, StopSignal stop) {
-        ContainerLogs.copy(streamingDocker(), requireOwnedId(name), tail, follow, out, stop,
+        String id = requireOwnedId(name);
+        ContainerLogs.copy(errors.call(name, "read logs", clients::streams), id, tail, follow, out, stop,
                 action -> errors.run(name, "read logs", action));
     }
 
@@ -333,15 +333,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     public void close() {
         io.shutdownNow();
         inspects.shutdownNow();
-        try {
-            docker.close();
-            DockerClient s = streams.get();
-            if (s != null) {
-                s.close();
-            }
-        } catch (IOException ignored) {
-            // closing a socket client: nothing to recover
-        }
+        clients.close();
     }
 
     private static <T> T join(Future<T> f) {
