@@ -50,8 +50,14 @@ final class DockerErrors {
         return e instanceof NotFoundException || e.getCause() instanceof NotFoundException;
     }
 
+    /** Docker's 409 for a taken name; Podman 4.3 answers 500 "that name is already in use" instead. */
     static boolean isConflict(Throwable e) {
-        return e instanceof ConflictException || e.getCause() instanceof ConflictException;
+        if (e instanceof ConflictException || e.getCause() instanceof ConflictException) {
+            return true;
+        }
+        Throwable d = e instanceof DockerException ? e : e.getCause();
+        return d instanceof DockerException de && de.getHttpStatus() == 500 && de.getMessage() != null
+                && de.getMessage().contains("that name is already in use");
     }
 
     /** Docker's 400 for a version outside its range: "client version 1.41 is too old. Minimum supported ...". */
@@ -76,10 +82,13 @@ final class DockerErrors {
     /** docker-java puts the engine's JSON body in the message; keep only the engine's sentence. */
     static String engineMessage(DockerException e) {
         String m = e.getMessage() == null ? "" : e.getMessage();
-        int i = m.indexOf("{\"message\":\"");
+        int i = m.indexOf("\"message\":\""); // Podman puts "cause" first
         if (i >= 0) {
-            int start = i + "{\"message\":\"".length();
-            int end = m.indexOf("\"}", start);
+            int start = i + "\"message\":\"".length();
+            int end = m.indexOf("\"", start);
+            while (end > 0 && m.charAt(end - 1) == '\\') {
+                end = m.indexOf("\"", end + 1);
+            }
             m = end > start ? m.substring(start, end) : m.substring(start);
         }
         m = m.replace("\\\"", "\"").strip();

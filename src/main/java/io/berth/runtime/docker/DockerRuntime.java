@@ -95,6 +95,9 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
             String podman = Podman.version(v);
             if (podman != null) {
                 details.add("Podman " + podman + " (its Docker-compatible API)");
+                if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of("/run/systemd/system"))) {
+                    warnings.add("health checks do not run: Podman runs them from systemd timers and this host runs no systemd");
+                }
             }
             details.add("Engine API " + n.api() + " (the engine offers " + v.getMinAPIVersion() + " to " + v.getApiVersion() + ")");
             Object cgroup = info.getRawValues().get("CgroupVersion");
@@ -264,6 +267,11 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     @Override
     public void updateLimits(String name, Resources r) {
         String id = requireOwnedId(name);
+        String podman = Podman.version(errors.call(name, "update limits", clients::negotiated).engine());
+        if (podman != null) {
+            errors.run(name, "update limits", () -> Podman.updateLimits(docker(), podman, id, r));
+            return;
+        }
         errors.run(name, "update limits", () -> docker().updateContainerCmd(id)
                 .withNanoCPUs(ContainerMapper.nanoCpus(r))
                 .withMemory(r.limits().memoryBytes())

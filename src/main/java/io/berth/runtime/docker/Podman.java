@@ -1,7 +1,16 @@
 package io.berth.runtime.docker;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Version;
 import com.github.dockerjava.api.model.VersionComponent;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.transport.DockerHttpClient;
+import io.berth.manifest.Resources;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Podman's Docker-compatible API ({@code podman system service}), which this runtime speaks as it
@@ -15,8 +24,13 @@ import com.github.dockerjava.api.model.VersionComponent;
  *   <li>Restart policy "no" where Docker shows "" (Berth never asks the engine to restart).</li>
  *   <li>cgroups: {@code libpod_parent/libpod-ID} under cgroupfs, {@code machine.slice/libpod-ID.scope}
  *       under systemd, where Docker has {@code docker/ID} (the stats package looks in both places).</li>
+ *   <li>A taken name: 500 "that name is already in use" where Docker answers 409 ({@link DockerErrors}).</li>
+ *   <li>No {@code POST /containers/{id}/update} (404): limits change through Podman's own
+ *       {@code /libpod/containers/{id}/update} ({@link #updateLimits}), which changes the cgroup
+ *       live; Podman 4.3's inspect goes on showing the limits of creation (containers/podman#17187).</li>
+ *   <li>Health checks are run by systemd timers: without systemd they never run (State.Health
+ *       stays "starting").</li>
  * </ul>
- * Pure.
  */
 final class Podman {
 
@@ -34,6 +48,33 @@ final class Podman {
             }
         }
         return null;
+    }
+
+    /**
+     * New hard limits through Podman's own API (blocking, one request): CPU as a CFS quota per
+     * 100 ms, memory with swap equal to it (the OCI spec's swap is memory plus swap: no swap), pids.
+     *
+     * @throws DockerException Podman's answer when it refuses (translated by {@link DockerErrors})
+     */
+    static void updateLimits(DockerClient docker, String podmanVersion, String id, Resources r) {
+        long memory = r.limits().memoryBytes();
+        String body = "{\"cpu\":{\"quota\":" + r.limits().cpuMillis() * 100 + ",\"period\":100000},"
+                + "\"memory\":{\"limit\":" + memory + ",\"swap\":" + memory + "},\"pids\":{\"limit\":" + r.pids() + "}}";
+        DockerHttpClient http = ((DockerClientImpl) docker).getHttpClient();
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.POST)
+                .path("/v" + podmanVersion + "/libpod/containers/" + id + "/update")
+                .putHeader("Content-Type", "application/json")
+                .bodyBytes(body.getBytes(StandardCharsets.UTF_8))
+                .build();
+        try (DockerHttpClient.Response response = http.execute(request)) {
+            if (response.getStatusCode() >= 300) {
+                String answer = new String(response.getBody().readAllBytes(), StandardCharsets.UTF_8);
+                throw new DockerException("Status " + response.getStatusCode() + ": " + answer, response.getStatusCode());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A DOCKER_HOST that names Podman's socket (for messages only: behaviour never depends on it). */
