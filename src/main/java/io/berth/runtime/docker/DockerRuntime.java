@@ -22,6 +22,7 @@ import io.berth.runtime.OwnershipLabels;
 import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.UsageSource;
+import io.berth.runtime.WorkloadState;
 import io.berth.util.DaemonThreads;
 import io.berth.util.StopSignal;
 
@@ -46,6 +47,8 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
 
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(10);
     static final int INSPECTS = 8;
+    /** Docker's own default stop timeout, for the recreate of a limit change on Podman. */
+    static final Duration PODMAN_RECREATE_GRACE = Duration.ofSeconds(10);
 
     /** The engine's clients, at the API version negotiated with it on first use. */
     private final DockerClients clients;
@@ -278,6 +281,31 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
                 .withMemorySwap(r.limits().memoryBytes())
                 .withPidsLimit(r.pids())
                 .exec());
+    }
+
+    /**
+     * Podman 4.3 cannot change limits in place for good: its update (what {@link #updateLimits}
+     * uses there) fails on a stopped container and is lost when the container next starts, and its
+     * inspect never shows it (containers/podman#17187). So on Podman the container is recreated
+     * with the new limits (named volumes are kept, as on every recreate), started again if it ran.
+     */
+    @Override
+    public List<String> update(Workload desired) {
+        String podman = Podman.version(errors.call(desired.name(), "update limits", clients::negotiated).engine());
+        if (podman == null) {
+            updateLimits(desired.name(), desired.resources());
+            return List.of();
+        }
+        Observed was = inspect(desired.name()).orElseThrow(() -> new RuntimeFailure(desired.name(), desired.name()
+                + ": no container managed by Berth for this agent (" + OwnershipLabels.objectName(desired.name()) + ")"));
+        stop(desired.name(), PODMAN_RECREATE_GRACE);
+        remove(desired.name(), true);
+        create(desired, new Ownership(was.agent(), was.source()));
+        if (was.state() == WorkloadState.Running) {
+            start(desired.name());
+        }
+        return List.of("recreated with the new limits: Podman " + podman + " cannot change them in place for good"
+                + " (its update is lost on the next start: containers/podman#17187)");
     }
 
     @Override

@@ -25,9 +25,11 @@ import java.nio.charset.StandardCharsets;
  *   <li>cgroups: {@code libpod_parent/libpod-ID} under cgroupfs, {@code machine.slice/libpod-ID.scope}
  *       under systemd, where Docker has {@code docker/ID} (the stats package looks in both places).</li>
  *   <li>A taken name: 500 "that name is already in use" where Docker answers 409 ({@link DockerErrors}).</li>
- *   <li>No {@code POST /containers/{id}/update} (404): limits change through Podman's own
- *       {@code /libpod/containers/{id}/update} ({@link #updateLimits}), which changes the cgroup
- *       live; Podman 4.3's inspect goes on showing the limits of creation (containers/podman#17187).</li>
+ *   <li>No {@code POST /containers/{id}/update} (404): {@link DockerRuntime#updateLimits} uses Podman's
+ *       own {@code /libpod/containers/{id}/update} ({@link #updateLimits}), which changes the cgroup
+ *       live, but fails on a stopped container, is lost on the next start, and never shows in
+ *       inspect (containers/podman#17187); so the reconciler's in-place update recreates the
+ *       container on Podman ({@link DockerRuntime#update}).</li>
  *   <li>Health checks are run by systemd timers: without systemd they never run (State.Health
  *       stays "starting").</li>
  * </ul>

@@ -111,6 +111,30 @@ class PodmanRuntimeIT extends RuntimeContractTest {
     }
 
     @Test
+    void aLimitChangeRecreatesTheContainerSoTheNewLimitsLast() {
+        Workload w = workload(prefix + "-grow", "0.5", "64Mi");
+        runtime.create(w, ownership());
+        runtime.start(w.name());
+        String before = runtime.inspect(w.name()).orElseThrow().runtimeId();
+        Workload bigger = workload(w.name(), "1", "48Mi");
+
+        assertThat(runtime.update(bigger)).singleElement().asString().contains("recreated", "podman#17187");
+
+        Observed after = runtime.inspect(w.name()).orElseThrow();
+        assertThat(after.runtimeId()).isNotEqualTo(before);
+        assertThat(after.state()).isEqualTo(WorkloadState.Running);
+        assertThat(after.limits().cpuMillis()).isEqualTo(1000);
+        assertThat(after.limits().memoryBytes()).isEqualTo(48L << 20);
+        assertThat(after.source()).isEqualTo("/test/source");
+        assertThat(after.applied().sameSpec(bigger)).isTrue();
+        String c = "berth-" + w.name();
+        assertThat(Podman.ok("exec", c, "cat", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us")).isEqualTo("100000");
+        Podman.ok("restart", "-t", "0", c);
+        assertThat(Podman.ok("exec", c, "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes")).as("after a restart too")
+                .isEqualTo(Long.toString(48L << 20));
+    }
+
+    @Test
     void aSameNamedContainerWithoutBerthLabelsIsNeverTouched() {
         String name = prefix + "-ghost";
         Podman.ok("run", "-d", "--name", "berth-" + name, "--label", "io.berth.agent=" + agent,
