@@ -14,6 +14,8 @@
 #   start_docker        - make sure Docker Engine answers (systemd or plain dockerd)
 #   start_libvirt       - make sure libvirtd answers on qemu:///system (systemd
 #                         or plain virtlogd + libvirtd)
+#   start_podman        - Podman's Docker-compatible API on /run/podman/podman.sock
+#                         (podman system service), for the Podman runtime tests
 #   build_test_image    - build the local test/demo image berth/busybox:1 (no registry)
 #   build_guest_images  - guest kernel, busybox initramfs and base disks for VMs
 #                         in /var/lib/berth/images
@@ -47,7 +49,7 @@ CONTAINER_PACKAGES=(docker.io busybox-static docker-compose curl git openssl)
 # clock-jump test (faults/ClockJumpIT) runs the daemon under libfaketime (faketime: LD_PRELOAD
 # of libfaketimeMT.so.1 with a timestamp file it changes mid-test). Installed with their
 # Recommends (fonts among them), like CONTAINER_PACKAGES.
-TEST_PACKAGES=(chromium chromium-driver openssh-server faketime)
+TEST_PACKAGES=(chromium chromium-driver openssh-server faketime podman)
 
 # Checkers the suite runs on what Berth ships (installed without Recommends): ManifestSchemaTest
 # validates the manifests against deploy/schema/berth.schema.json with python3-jsonschema (Debian's
@@ -97,6 +99,10 @@ readonly DOCKERD_LOG=/var/log/berth-dockerd.log
 readonly DOCKERD_PIDFILE=/var/run/docker.pid
 DOCKER_WAIT_SECONDS=${DOCKER_WAIT_SECONDS:-30}
 BUSYBOX=${BERTH_BUSYBOX:-/bin/busybox}
+
+readonly PODMAN_SOCKET=/run/podman/podman.sock
+readonly PODMAN_LOG=/var/log/berth-podman.log
+readonly PODMAN_ULIMITS_CONF=/etc/containers/containers.conf.d/50-berth-ulimits.conf
 
 readonly LIBVIRT_URI=qemu:///system
 readonly LIBVIRTD_LOG=/var/log/berth-libvirtd.log
@@ -422,6 +428,73 @@ start_libvirt() {
 }
 
 # ---------------------------------------------------------------------------
+# 3b. Podman's Docker-compatible API (the Podman runtime tests: PodmanRuntimeIT)
+# ---------------------------------------------------------------------------
+
+podman_ready() {
+    timeout 10 curl -sf --unix-socket "$PODMAN_SOCKET" http://d/_ping >/dev/null 2>&1
+}
+
+podman_service_pid() {
+    pgrep -f "^podman system service --time=0 unix://$PODMAN_SOCKET" | head -n 1 || true
+}
+
+# Without CAP_SYS_RESOURCE (some containers and sandboxes) runc cannot raise a container's
+# RLIMIT_NOFILE/NPROC to the 1048576 rootful Podman asks for ("error setting rlimit type 7:
+# operation not permitted"): default to the limits the service itself has, which it may pass on.
+podman_ulimits() {
+    local pid=$1 nofile nproc want
+    if grep -q '^CapEff:' /proc/self/status \
+        && [ $(((16#$(awk '/^CapEff:/ {print $2}' /proc/self/status) >> 24) & 1)) -eq 1 ]; then
+        return 1 # CAP_SYS_RESOURCE: Podman's defaults work
+    fi
+    nofile=$(awk '/^Max open files/ {print $5}' "/proc/$pid/limits")
+    nproc=$(awk '/^Max processes/ {print $4}' "/proc/$pid/limits")
+    want=$(printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n' "$nofile" "$nofile" "$nproc" "$nproc")
+    if [ -f "$PODMAN_ULIMITS_CONF" ] && [ "$(cat "$PODMAN_ULIMITS_CONF")" = "$want" ]; then
+        return 1 # already in place
+    fi
+    log "no CAP_SYS_RESOURCE: Podman containers get the service's ulimits ($PODMAN_ULIMITS_CONF)"
+    install -d -m 0755 "$(dirname "$PODMAN_ULIMITS_CONF")"
+    printf '%s\n' "$want" >"$PODMAN_ULIMITS_CONF"
+}
+
+launch_podman_service() {
+    install -d -m 0755 "$(dirname "$PODMAN_SOCKET")"
+    setsid nohup podman system service --time=0 "unix://$PODMAN_SOCKET" >>"$PODMAN_LOG" 2>&1 </dev/null &
+    local waited=0
+    while ! podman_ready; do
+        [ "$waited" -ge 30 ] && { tail -n 20 "$PODMAN_LOG" >&2 || true; die "Podman's API did not answer on $PODMAN_SOCKET"; }
+        sleep 1
+        waited=$((waited + 1))
+    done
+}
+
+start_podman() {
+    command -v podman >/dev/null 2>&1 || { log "podman not installed: skipping the Podman API"; return 0; }
+    if [ -d /run/systemd/system ]; then
+        podman_ready || systemctl enable --now podman.socket
+    elif ! podman_ready; then
+        log "starting Podman's Docker-compatible API without systemd (log: $PODMAN_LOG)"
+        launch_podman_service
+    fi
+    local pid
+    pid=$(podman_service_pid)
+    if [ -n "$pid" ] && podman_ulimits "$pid"; then
+        kill "$pid" && sleep 1 # the service reads containers.conf when it starts
+        launch_podman_service
+    fi
+    # Nothing is pulled (no registry): the test image comes from Docker, under the same name.
+    if ! podman image exists "$TEST_IMAGE" \
+        || [ "$(podman image inspect --format '{{.Id}}' "$TEST_IMAGE")" != "$(docker image inspect --format '{{.Id}}' "$TEST_IMAGE" | sed 's/^sha256://')" ]; then
+        log "loading $TEST_IMAGE into Podman from Docker"
+        docker save "$TEST_IMAGE" | podman load -q >/dev/null
+        podman tag "localhost/$TEST_IMAGE" "$TEST_IMAGE" 2>/dev/null || true
+    fi
+    log "Podman $(podman version --format '{{.Server.Version}}' 2>/dev/null || podman --version) answers on $PODMAN_SOCKET"
+}
+
+# ---------------------------------------------------------------------------
 # 4. Test/demo image berth/busybox:1
 # ---------------------------------------------------------------------------
 
@@ -707,6 +780,7 @@ main() {
     start_docker
     start_libvirt
     build_test_image
+    start_podman
     build_guest_images
     summary
     log "done"

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 /**
  * Finds a workload's cgroup on this host, whatever the cgroup version (v1, v2, or the hybrid
  * layout where v1 controllers and an empty v2 tree are both mounted) and whatever Docker's cgroup
- * driver (cgroupfs: {@code /docker/ID}; systemd: {@code /system.slice/docker-ID.scope}).
+ * driver (cgroupfs: {@code /docker/ID}; systemd: {@code /system.slice/docker-ID.scope}), or Podman's
+ * (cgroupfs: {@code /libpod_parent/libpod-ID}; systemd: {@code /machine.slice/libpod-ID.scope}).
  * Immutable and thread-safe; the mounts are read once, the lookups touch the file system (only
  * when the sampler refreshes its targets, never per sample).
  *
@@ -121,7 +122,7 @@ final class CgroupLocator {
     }
 
     /**
-     * A container's cgroup by its full id: Docker's cgroupfs and systemd places first, then a search
+     * A container's cgroup by its full id: Docker's and Podman's cgroupfs and systemd places first, then a search
      * a few levels deep for a directory named after the id.
      */
     Optional<Cgroup> container(String id) {
@@ -129,7 +130,8 @@ final class CgroupLocator {
             return Optional.empty();
         }
         Mount probe = v1() ? v1.get("memory") : v2;
-        for (String candidate : List.of("/docker/" + id, "/system.slice/docker-" + id + ".scope")) {
+        for (String candidate : List.of("/docker/" + id, "/system.slice/docker-" + id + ".scope",
+                "/libpod_parent/libpod-" + id, "/machine.slice/libpod-" + id + ".scope")) {
             if (Files.isDirectory(Path.of(probe.dir(candidate)))) {
                 return Optional.of(at(candidate));
             }

@@ -84,8 +84,13 @@ public abstract class RuntimeContractTest {
         Observed after = runtime.inspect(w.name()).orElseThrow();
         assertThat(after.runtimeId()).isEqualTo(id);
         assertThat(after.state()).isEqualTo(WorkloadState.Running);
-        assertThat(after.limits().cpuMillis()).isEqualTo(1000);
-        assertThat(after.limits().memoryBytes()).isEqualTo(48L << 20);
+        assertUpdatedLimits(after, 1000, 48L << 20);
+    }
+
+    /** The runtime reports the limits it enforces after a live update. */
+    protected void assertUpdatedLimits(Observed after, long cpuMillis, long memoryBytes) {
+        assertThat(after.limits().cpuMillis()).isEqualTo(cpuMillis);
+        assertThat(after.limits().memoryBytes()).isEqualTo(memoryBytes);
     }
 
     @Test

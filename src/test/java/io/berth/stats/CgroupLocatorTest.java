@@ -90,6 +90,22 @@ class CgroupLocatorTest {
     }
 
     @Test
+    void podmansCgroupfsAndSystemdPlacesAreFound() {
+        // Podman 4.3 rootful under cgroupfs (Debian 12 without systemd): /sys/fs/cgroup/<ctrl>/libpod_parent/libpod-ID
+        installV1("cpu", "cpuacct", "memory", "/libpod_parent/libpod-" + ID);
+        CgroupLocator v1 = CgroupFixtures.locator("v1/mountinfo", root, root.resolve("proc"));
+        assertThat(v1.container(ID)).contains(Cgroup.V1.of(fs("cpu/libpod_parent/libpod-" + ID).toString(),
+                fs("cpuacct/libpod_parent/libpod-" + ID).toString(), fs("memory/libpod_parent/libpod-" + ID).toString()));
+        assertThat(v1.container(ID).orElseThrow().read(files).memoryBytes()).isEqualTo(113819648L);
+
+        // and under systemd: machine.slice/libpod-ID.scope
+        String other = "d".repeat(64);
+        CgroupFixtures.install(fs("machine.slice/libpod-" + other + ".scope"), "v2", "cpu.stat", "memory.current");
+        CgroupLocator v2 = CgroupFixtures.locator("v2/mountinfo", root, root.resolve("proc"));
+        assertThat(v2.container(other)).contains(Cgroup.V2.of(fs("machine.slice/libpod-" + other + ".scope").toString()));
+    }
+
+    @Test
     void aRemovedCgroupReadsAsGone() {
         CgroupLocator locator = CgroupFixtures.locator("v2/mountinfo", root, root.resolve("proc"));
         assertThat(Cgroup.V2.of(fs("docker/gone").toString()).read(files)).isNull();

@@ -42,7 +42,7 @@ class StatsContainerAccuracyTest {
         Docker.removeAgentContainers(agent);
     }
 
-    Workload container(String name, String cpu, String memory, String restart, String script) {
+    static Workload container(String name, String cpu, String memory, String restart, String script) {
         return Manifests.one("""
                 apiVersion: berth.io/v1
                 kind: Container

@@ -32,7 +32,13 @@ final class ContainerObserver {
         return new Observed(name, Kind.Container, c.getId(), state, exit, oom,
                 labels.get(OwnershipLabels.SOURCE), labels.get(OwnershipLabels.AGENT),
                 labels.get(OwnershipLabels.SPEC_HASH), applied(labels), limits(c.getHostConfig()), List.of(),
-                s == null || s.getHealth() == null ? null : s.getHealth().getStatus());
+                health(s));
+    }
+
+    /** Docker leaves Health out without a health check; Podman sends it with an empty Status. */
+    static String health(InspectContainerResponse.ContainerState s) {
+        String status = s == null || s.getHealth() == null ? null : s.getHealth().getStatus();
+        return status == null || status.isBlank() ? null : status;
     }
 
     static WorkloadState state(String status) {

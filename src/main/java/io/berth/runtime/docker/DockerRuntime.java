@@ -23,10 +23,10 @@ import io.berth.runtime.OwnershipLabels;
 import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.UsageSource;
+import io.berth.runtime.WorkloadState;
 import io.berth.util.DaemonThreads;
 import io.berth.util.StopSignal;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,13 +48,13 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
 
     static final Duration PULL_TIMEOUT = Duration.ofMinutes(10);
     static final int INSPECTS = 8;
+    /** Docker's own default stop timeout, for the recreate of a limit change on Podman. */
+    static final Duration PODMAN_RECREATE_GRACE = Duration.ofSeconds(10);
 
-    private final DockerClient docker;
+    /** The engine's clients, at the API version negotiated with it on first use. */
+    private final DockerClients clients;
     private final String agent;
     private final DockerErrors errors;
-    private final String host;
-    /** For long silent streams (events, logs -f): made on first use. */
-    private final java.util.concurrent.atomic.AtomicReference<DockerClient> streams;
     private final ExecutorService io = DaemonThreads.cached("docker-io");
     /**
      * The list's inspects, at most {@value #INSPECTS} at once: each holds one of docker-java's pooled
@@ -77,10 +77,8 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
 
     public DockerRuntime(String agent, String dockerHost, Redaction redaction) {
         this.redaction = redaction;
-        this.docker = DockerClients.create(dockerHost);
-        this.streams = new java.util.concurrent.atomic.AtomicReference<>();
-        this.host = dockerHost;
-        this.errors = new DockerErrors(dockerHost);
+        this.clients = new DockerClients(dockerHost);
+        this.errors = new DockerErrors(dockerHost, clients::engineLost);
         this.agent = agent;
     }
 
@@ -93,10 +91,19 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     public Capabilities capabilities() {
         Capabilities c = capabilities;
         if (c == null) {
-            Version v = errors.call("docker", "version", () -> docker.versionCmd().exec());
-            Info info = errors.call("docker", "info", () -> docker.infoCmd().exec());
+            DockerClients.Negotiated n = errors.call("docker", "version", clients::negotiated);
+            Version v = n.engine();
+            Info info = errors.call("docker", "info", () -> docker().infoCmd().exec());
             List<String> details = new ArrayList<>();
-            List<String> warnings = new ArrayList<>();
+            List<String> warnings = new ArrayList<>(n.warnings());
+            String podman = Podman.version(v);
+            if (podman != null) {
+                details.add("Podman " + podman + " (its Docker-compatible API)");
+                if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of("/run/systemd/system"))) {
+                    warnings.add("health checks do not run: Podman runs them from systemd timers and this host runs no systemd");
+                }
+            }
+            details.add("Engine API " + n.api() + " (the engine offers " + v.getMinAPIVersion() + " to " + v.getApiVersion() + ")");
             Object cgroup = info.getRawValues().get("CgroupVersion");
             details.add("cgroup v" + (cgroup == null ? "1" : cgroup) + " (" + info.getRawValues().get("CgroupDriver") + ")");
             if (Boolean.FALSE.equals(info.getRawValues().get("MemoryLimit"))) {
@@ -108,7 +115,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
             if (Boolean.FALSE.equals(info.getRawValues().get("SwapLimit"))) {
                 warnings.add("no swap accounting: swap is not limited");
             }
-            c = new Capabilities("docker", v.getVersion(), v.getApiVersion(), details, warnings);
+            c = new Capabilities("docker", v.getVersion(), n.api(), details, warnings);
             capabilities = c;
         }
         return c;
@@ -116,7 +123,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
 
     @Override
     public List<Observed> list() {
-        List<Container> containers = errors.call("docker", "list containers", () -> docker.listContainersCmd()
+        List<Container> containers = errors.call("docker", "list containers", () -> docker().listContainersCmd()
                 .withShowAll(true)
                 .withLabelFilter(Map.of(OwnershipLabels.MANAGED, "true", OwnershipLabels.AGENT, agent))
                 .exec());
@@ -140,7 +147,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
 
     private Optional<Observed> inspectId(String idOrName) {
         try {
-            var response = errors.call(idOrName, "inspect", () -> docker.inspectContainerCmd(idOrName).exec());
+            var response = errors.call(idOrName, "inspect", () -> docker().inspectContainerCmd(idOrName).exec());
             Map<String, String> labels = response.getConfig().getLabels();
             if (labels == null || !"true".equals(labels.get(OwnershipLabels.MANAGED))
                     || !agent.equals(labels.get(OwnershipLabels.AGENT))) {
@@ -159,6 +166,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     public List<String> create(Workload workload, Ownership ownership) {
         ContainerSpec spec = (ContainerSpec) workload.spec();
         ensureImage(workload.name(), spec);
+        DockerClient docker = errors.call(workload.name(), "create container", clients::requests);
         try (CreateContainerCmd cmd = docker.createContainerCmd(spec.image())) {
             ContainerMapper.applyTo(cmd, workload, ownership, redaction);
             errors.call(workload.name(), "create container", cmd::exec);
@@ -201,7 +209,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
 
     private boolean imagePresent(String workload, String image) {
         try {
-            errors.call(workload, "inspect image", () -> docker.inspectImageCmd(image).exec());
+            errors.call(workload, "inspect image", () -> docker().inspectImageCmd(image).exec());
             return true;
         } catch (RuntimeFailure e) {
             if (DockerErrors.isNotFound(e.getCause())) {
@@ -216,7 +224,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
             try {
                 boolean done = errors.call(workload, "pull image " + image, () -> {
                     try {
-                        return docker.pullImageCmd(image).exec(new PullImageResultCallback())
+                        return docker().pullImageCmd(image).exec(new PullImageResultCallback())
                                 .awaitCompletion(PULL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -251,7 +259,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     public List<String> start(String name) {
         String id = requireOwnedId(name);
         try {
-            errors.run(name, "start", () -> docker.startContainerCmd(id).exec());
+            errors.run(name, "start", () -> docker().startContainerCmd(id).exec());
         } catch (RuntimeFailure e) {
             if (DockerErrors.isLeftoverTask(e.getCause())) {
                 throw new LeftoverTask(name, e.getMessage() + " (the engine still holds a task of this container"
@@ -267,12 +275,42 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     @Override
     public void updateLimits(String name, Resources r) {
         String id = requireOwnedId(name);
-        errors.run(name, "update limits", () -> docker.updateContainerCmd(id)
+        String podman = Podman.version(errors.call(name, "update limits", clients::negotiated).engine());
+        if (podman != null) {
+            errors.run(name, "update limits", () -> Podman.updateLimits(docker(), podman, id, r));
+            return;
+        }
+        errors.run(name, "update limits", () -> docker().updateContainerCmd(id)
                 .withNanoCPUs(ContainerMapper.nanoCpus(r))
                 .withMemory(r.limits().memoryBytes())
                 .withMemorySwap(r.limits().memoryBytes())
                 .withPidsLimit(r.pids())
                 .exec());
+    }
+
+    /**
+     * Podman 4.3 cannot change limits in place for good: its update (what {@link #updateLimits}
+     * uses there) fails on a stopped container and is lost when the container next starts, and its
+     * inspect never shows it (containers/podman#17187). So on Podman the container is recreated
+     * with the new limits (named volumes are kept, as on every recreate), started again if it ran.
+     */
+    @Override
+    public List<String> update(Workload desired) {
+        String podman = Podman.version(errors.call(desired.name(), "update limits", clients::negotiated).engine());
+        if (podman == null) {
+            updateLimits(desired.name(), desired.resources());
+            return List.of();
+        }
+        Observed was = inspect(desired.name()).orElseThrow(() -> new RuntimeFailure(desired.name(), desired.name()
+                + ": no container managed by Berth for this agent (" + OwnershipLabels.objectName(desired.name()) + ")"));
+        stop(desired.name(), PODMAN_RECREATE_GRACE);
+        remove(desired.name(), true);
+        create(desired, new Ownership(was.agent(), was.source()));
+        if (was.state() == WorkloadState.Running) {
+            start(desired.name());
+        }
+        return List.of("recreated with the new limits: Podman " + podman + " cannot change them in place for good"
+                + " (its update is lost on the next start: containers/podman#17187)");
     }
 
     @Override
@@ -282,7 +320,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
             return;
         }
         try {
-            errors.run(name, "stop", () -> docker.stopContainerCmd(id.get())
+            errors.run(name, "stop", () -> docker().stopContainerCmd(id.get())
                     .withTimeout((int) Math.max(0, grace.toSeconds())).exec());
         } catch (RuntimeFailure e) {
             if (!(e.getCause() instanceof NotModifiedException) && !DockerErrors.isNotFound(e.getCause())) {
@@ -299,7 +337,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
         }
         try {
             // Named volumes are kept, as with `docker compose down` without -v: data outlives the container.
-            errors.run(name, "remove", () -> docker.removeContainerCmd(id.get())
+            errors.run(name, "remove", () -> docker().removeContainerCmd(id.get())
                     .withForce(true).withRemoveVolumes(false).exec());
         } catch (RuntimeFailure e) {
             if (!DockerErrors.isNotFound(e.getCause())) {
@@ -315,22 +353,20 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
      */
     @Override
     public AutoCloseable watch(Consumer<String> onName, Runnable onReconnect) {
-        ContainerEvents events = new ContainerEvents(this::streamingDocker, agent, onName, onReconnect);
+        ContainerEvents events = new ContainerEvents(clients::streams, agent, onName, onReconnect);
         io.submit(events);
         return events;
     }
 
-    DockerClient docker() {
-        return docker;
-    }
-
-    private DockerClient streamingDocker() {
-        return streams.updateAndGet(c -> c != null ? c : DockerClients.streaming(host));
+    /** Called inside {@code errors.call}: a failed negotiation is reported like any failed call. */
+    private DockerClient docker() {
+        return clients.requests();
     }
 
     @Override
     public void logs(String name, int tail, boolean follow, java.io.OutputStream out, StopSignal stop) {
-        ContainerLogs.copy(streamingDocker(), requireOwnedId(name), tail, follow, out, stop,
+        String id = requireOwnedId(name);
+        ContainerLogs.copy(errors.call(name, "read logs", clients::streams), id, tail, follow, out, stop,
                 action -> errors.run(name, "read logs", action));
     }
 
@@ -338,15 +374,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     public void close() {
         io.shutdownNow();
         inspects.shutdownNow();
-        try {
-            docker.close();
-            DockerClient s = streams.get();
-            if (s != null) {
-                s.close();
-            }
-        } catch (IOException ignored) {
-            // closing a socket client: nothing to recover
-        }
+        clients.close();
     }
 
     private static <T> T join(Future<T> f) {
