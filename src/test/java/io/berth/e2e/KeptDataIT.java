@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.testing.DaemonProcess;
 import io.berth.testing.Guest;
+import io.berth.testing.Manifests;
 import io.berth.testing.Processes;
 import io.berth.testing.Virsh;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -53,10 +53,7 @@ class KeptDataIT {
         if (daemon != null) {
             daemon.close();
         }
-        Virsh.removeAgentDomains(agent);
-        try (Stream<Path> files = Files.walk(state)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Virsh.removeAgentDomainsAndState(agent, state);
     }
 
     private Path disk() {
@@ -68,20 +65,7 @@ class KeptDataIT {
     }
 
     private void declare(String size, String cmdline) throws IOException {
-        Files.writeString(manifest(), """
-                apiVersion: berth.io/v1
-                kind: VirtualMachine
-                metadata: {name: %s}
-                spec:
-                  hypervisor: qemu
-                  resources:
-                    limits: {cpu: "0.5", memory: 128Mi}
-                  disk: {image: /var/lib/berth/images/base-64m.qcow2, size: %s}
-                  kernel:
-                    path: /var/lib/berth/images/vmlinuz
-                    initrd: /var/lib/berth/images/initrd-busybox.img
-                    cmdline: console=ttyS0 panic=-1 %s
-                """.formatted(vm, size, cmdline));
+        Files.writeString(manifest(), Manifests.tinyVmYaml(vm, "0.5", "128Mi", cmdline, size));
     }
 
     @Test

@@ -11,11 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,10 +46,7 @@ class LibvirtdRestartDuringCreateIT {
         if (daemon != null) {
             daemon.close();
         }
-        Virsh.removeAgentDomains(agent);
-        try (Stream<Path> files = Files.walk(state)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Virsh.removeAgentDomainsAndState(agent, state);
     }
 
     @Test

@@ -11,14 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,10 +58,7 @@ class VmCreateCrashIT {
         if (daemon != null) {
             daemon.close();
         }
-        Virsh.removeAgentDomains(agent);
-        try (Stream<Path> files = Files.walk(state)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Virsh.removeAgentDomainsAndState(agent, state);
     }
 
     record Kill(Point point, String vm, boolean overlay, boolean defined, boolean started, boolean console, int exit) {

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,10 +45,7 @@ class VmDataCrashIT {
         if (daemon != null) {
             daemon.close();
         }
-        Virsh.removeAgentDomains(agent);
-        try (Stream<Path> files = Files.walk(state)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Virsh.removeAgentDomainsAndState(agent, state);
     }
 
     private Path disk() {

@@ -60,6 +60,11 @@ public final class Manifests {
      * such as {@code berth.burn=1}.
      */
     public static String tinyVmYaml(String name, String cpu, String memory, String cmdlineExtra) {
+        return tinyVmYaml(name, cpu, memory, cmdlineExtra, null);
+    }
+
+    /** The same with {@code disk.size} (null: the base image's size). */
+    public static String tinyVmYaml(String name, String cpu, String memory, String cmdlineExtra, String diskSize) {
         return """
                 apiVersion: berth.io/v1
                 kind: VirtualMachine
@@ -68,12 +73,13 @@ public final class Manifests {
                   hypervisor: qemu
                   resources:
                     limits: {cpu: "%s", memory: %s}
-                  disk: {image: /var/lib/berth/images/base-64m.qcow2}
+                  disk: {image: /var/lib/berth/images/base-64m.qcow2%s}
                   kernel:
                     path: /var/lib/berth/images/vmlinuz
                     initrd: /var/lib/berth/images/initrd-busybox.img
                     cmdline: console=ttyS0 panic=-1%s
-                """.formatted(name, cpu, memory, cmdlineExtra.isEmpty() ? "" : " " + cmdlineExtra);
+                """.formatted(name, cpu, memory, diskSize == null ? "" : ", size: " + diskSize,
+                cmdlineExtra.isEmpty() ? "" : " " + cmdlineExtra);
     }
 
     public static Workload tinyVm(String name, String cpu, String memory, String cmdlineExtra) {

@@ -52,4 +52,12 @@ public final class Virsh {
             }
         }
     }
+
+    /** After a test's daemon: its agent's domains, then its whole state directory (a temporary one from {@link #stateDir}). */
+    public static void removeAgentDomainsAndState(String agent, java.nio.file.Path state) throws IOException {
+        removeAgentDomains(agent);
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(state)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
 }
