@@ -38,7 +38,7 @@ public final class Main {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new BerthCommand()).addSubcommand(new RestoreCommand())
+        return new CommandLine(new BerthCommand()).addSubcommand(new RestoreCommand()).addSubcommand(new SnapshotCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 // picocli's default exit code for a bad option is 2, which `plan` uses for "changes":
                 // a pipeline must never read a typo as a diff, so usage errors are 1 like any bad input.

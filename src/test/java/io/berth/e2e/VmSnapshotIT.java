@@ -1,0 +1,209 @@
+package io.berth.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.testing.Agent;
+import io.berth.testing.Guest;
+import io.berth.testing.Processes;
+import io.berth.testing.Virsh;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * VM snapshots (CONTRACT §6.2) through the real {@code ./agent snapshot ... --local} against
+ * libvirtd 9 / QEMU 7.2 under TCG: a live snapshot of a running guest keeps what it wrote (the
+ * {@code berth.write=1} marker) without restarting it; a stopped one too; writes after a snapshot
+ * (made with qemu-io while the domain is off, at 2 MiB, where the guest's init never writes) are
+ * gone after a restore and the disk in use before is kept as an automatic snapshot; delete removes
+ * a layer nothing needs and keeps one a chain needs; the base image never changes; a plan of the
+ * manifest is 0 changes afterwards; file modes 0600/0400/0711.
+ */
+class VmSnapshotIT {
+
+    static final Path IMAGES = Path.of("/var/lib/berth/images");
+    static final Path BASE = IMAGES.resolve("base-64m.qcow2");
+    static final Path STATE = Path.of("/var/lib/berth");
+    static final String MARKER = "berth-guest-was-here";
+
+    final String id = UUID.randomUUID().toString().substring(0, 6);
+    final Agent agent = Agent.local("e2e-vmsnap-" + id);
+    final String vm = "snap-" + id;
+    final String domain = "berth-" + vm;
+    final Path vmDir = STATE.resolve("vms").resolve(vm);
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        agent.run("delete", vm, "--grace-period", "1");
+        Virsh.removeAgentDomains(agent.name());
+        for (Path p : List.of(STATE.resolve("deleted").resolve(vm), vmDir)) {
+            if (Files.exists(p)) {
+                try (Stream<Path> all = Files.walk(p)) {
+                    for (Path f : all.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void snapshotsOfARunningAndAStoppedVmRestoreItsDataKeepTheDiskItHadAndNeverTouchTheBase() throws Exception {
+        String baseSha = sha256(BASE);
+        Files.writeString(dir.resolve("vm.yaml"), """
+                apiVersion: berth.io/v1
+                kind: VirtualMachine
+                metadata: {name: %s}
+                spec:
+                  hypervisor: qemu
+                  resources:
+                    limits: {cpu: "1", memory: 128Mi}
+                  disk: {image: %s, size: 128Mi}
+                  kernel: {path: %s, initrd: %s, cmdline: "console=ttyS0 panic=-1 berth.write=1"}
+                """.formatted(vm, BASE, IMAGES.resolve("vmlinuz"), IMAGES.resolve("initrd-busybox.img")));
+        Agent.Result apply = agent.run("apply", "-f", dir.toString());
+        assertThat(apply.exit()).as(apply.toString()).isZero();
+        Guest.awaitConsole(vmDir.resolve("console.log"), "berth-guest: wrote disk vda");
+        String domId = Virsh.ok("domid", domain);
+
+        // Live: the guest keeps running (same domain id), its disk moves to a new layer, the old one is frozen.
+        long t0 = System.nanoTime();
+        Agent.Result live = agent.run("snapshot", "create", vm, "marked", "--local");
+        System.out.printf("snapshot of a running VM: %d ms (./agent process included)%n", (System.nanoTime() - t0) / 1_000_000);
+        assertThat(live.exit()).as(live.toString()).isZero();
+        assertThat(live.out()).contains(vm + ": snapshot marked created", "crash-consistent (the guest has no qemu-guest-agent");
+        assertThat(Virsh.ok("domid", domain)).as("never restarted").isEqualTo(domId);
+        Path active1 = active();
+        assertThat(active1.getParent()).isEqualTo(vmDir.resolve("layers"));
+        assertThat(Guest.firstBytes(vmDir.resolve("disk.qcow2"))).as("the guest's write is in the snapshot").startsWith(MARKER);
+        assertThat(mode(vmDir.resolve("disk.qcow2"))).as("frozen").isEqualTo("r--------");
+        assertThat(mode(active1)).isEqualTo("rw-------");
+        assertThat(mode(vmDir.resolve("layers"))).isEqualTo("rwx--x--x");
+        assertThat(mode(vmDir.resolve("snapshots.json"))).isEqualTo("rw-------");
+
+        Agent.Result dup = agent.run("snapshot", "create", vm, "marked", "--local");
+        assertThat(dup.exit()).as(dup.toString()).isEqualTo(1);
+        assertThat(dup.err()).contains("a snapshot named marked exists already").doesNotContain("Exception");
+        Agent.Result bad = agent.run("snapshot", "create", vm, "no_way!", "--local");
+        assertThat(bad.exit()).as(bad.toString()).isEqualTo(1);
+        assertThat(bad.err()).contains("snapshot name \"no_way!\" is not valid (valid: 1-63 letters, digits and '-'");
+
+        // Stopped: a write after "marked", a snapshot with the default name, another write after it.
+        Virsh.ok("destroy", domain);
+        qemuIo(active1, "write -P 0x42 2M 1M");
+        Agent.Result stopped = agent.run("snapshot", "create", vm, "--local");
+        assertThat(stopped.exit()).as(stopped.toString()).isZero();
+        assertThat(stopped.out()).containsPattern(vm + ": snapshot [0-9]{8}T[0-9]{4}Z created")
+                .contains("taken while the VM is stopped");
+        String byDefault = stopped.out().replaceAll("(?s).*snapshot ([0-9]{8}T[0-9]{4}Z) created.*", "$1");
+        Path active2 = active();
+        assertThat(active2).isNotEqualTo(active1);
+        assertThat(mode(active1)).isEqualTo("r--------");
+        qemuIo(active2, "write -P 0x43 2M 1M");
+
+        // Restore "marked": both writes are gone, the disk in use is kept as before-restore-..., it runs again.
+        long t1 = System.nanoTime();
+        Agent.Result restore = agent.run("snapshot", "restore", vm, "marked", "--grace-period", "1", "--local");
+        System.out.printf("restore (stop, new layer, start): %d ms%n", (System.nanoTime() - t1) / 1_000_000);
+        assertThat(restore.exit()).as(restore.toString()).isZero();
+        assertThat(restore.out()).contains(vm + ": snapshot marked restored", "the disk it had is kept as snapshot before-restore-");
+        assertThat(Virsh.ok("domstate", domain)).isEqualTo("running");
+        Path active3 = active();
+        assertThat(region(active3)).as("the snapshot's data at 2M: the base's").isEqualTo(region(BASE));
+
+        // Restore the stopped snapshot: its write (0x42) is back, the later one (0x43) is not.
+        Agent.Result back = agent.run("snapshot", "restore", vm, byDefault, "--grace-period", "1", "--local");
+        assertThat(back.exit()).as(back.toString()).isZero();
+        assertThat(qemuIo(active(), "read -P 0x42 2M 1M")).doesNotContain("Pattern verification failed");
+
+        Agent.Result list = agent.run("snapshot", "list", vm, "-o", "json", "--local");
+        assertThat(list.exit()).as(list.toString()).isZero();
+        JsonNode all = new ObjectMapper().readTree(list.out());
+        assertThat(all.findValuesAsText("name")).hasSize(4).contains("marked", byDefault);
+        assertThat(all.findValuesAsText("madeBy")).containsExactly("manual", "manual", "automatic", "automatic");
+        String firstKept = all.get(2).get("name").asText();
+        Path firstKeptLayer = Path.of(all.get(2).get("layer").asText());
+        assertThat(firstKeptLayer).isEqualTo(active2);
+
+        // Delete: "marked" is the bottom of every chain, so its layer stays; the first kept disk is needed by nothing.
+        Agent.Result delMarked = agent.run("snapshot", "delete", vm, "marked", "--local");
+        assertThat(delMarked.exit()).as(delMarked.toString()).isZero();
+        assertThat(delMarked.out()).contains("stays as an unnamed layer");
+        assertThat(vmDir.resolve("disk.qcow2")).exists();
+        Agent.Result delKept = agent.run("snapshot", "delete", vm, firstKept, "--local");
+        assertThat(delKept.exit()).as(delKept.toString()).isZero();
+        assertThat(delKept.out()).contains("removed its layer " + active2);
+        assertThat(active2).doesNotExist();
+        Agent.Result gone = agent.run("snapshot", "delete", vm, "marked", "--local");
+        assertThat(gone.exit()).isEqualTo(1);
+        assertThat(gone.err()).contains("no snapshot named marked (it has: " + byDefault);
+        assertThat(agent.run("snapshot", "list", vm, "--local").out()).doesNotContain("marked").contains(byDefault);
+
+        Agent.Result plan = agent.run("plan", "-f", dir.toString());
+        assertThat(plan.exit()).as("the recorded spec is unchanged: " + plan).isZero();
+        assertThat(sha256(BASE)).as("the base image is never written").isEqualTo(baseSha);
+    }
+
+    @Test
+    void aContainerHasNoSnapshotsYetAndAnUnknownWorkloadIsNamed() {
+        Agent.Result none = agent.run("snapshot", "create", "nothing-" + id, "--local");
+        assertThat(none.exit()).as(none.toString()).isEqualTo(1);
+        assertThat(none.err()).contains("nothing-" + id + ": no workload of that name is managed here");
+    }
+
+    private Path active() {
+        String blk = Virsh.ok("domblklist", domain, "--inactive");
+        return Path.of(blk.lines().filter(l -> l.strip().startsWith("vda")).findFirst().orElseThrow().strip().split("\\s+")[1]);
+    }
+
+    private static String qemuIo(Path image, String command) throws Exception {
+        List<String> cmd = command.startsWith("read")
+                ? List.of("qemu-io", "-r", "-U", "-f", "qcow2", "-c", command, image.toString())
+                : List.of("qemu-io", "-f", "qcow2", "-c", command, image.toString());
+        Processes.Result r = Processes.run(cmd, Map.of(), null, Duration.ofSeconds(60));
+        assertThat(r.exit()).as(r.err()).isZero();
+        return r.out() + r.err();
+    }
+
+    /** The sha256 of the guest-visible MiB at 2 MiB, read through the chain. */
+    private String region(Path image) throws Exception {
+        Path raw = dir.resolve("region-" + System.nanoTime() + ".raw");
+        Processes.Result r = Processes.run(List.of("qemu-img", "dd", "-U", "-f", "qcow2", "-O", "raw", "bs=1M", "skip=2",
+                "count=1", "if=" + image, "of=" + raw), Map.of(), null, Duration.ofSeconds(30));
+        assertThat(r.exit()).as(r.err()).isZero();
+        return sha256(raw);
+    }
+
+    private static String mode(Path p) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    private static String sha256(Path f) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (var in = Files.newInputStream(f)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+}
