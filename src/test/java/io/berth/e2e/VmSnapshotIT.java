@@ -68,17 +68,7 @@ class VmSnapshotIT {
     @Test
     void snapshotsOfARunningAndAStoppedVmRestoreItsDataKeepTheDiskItHadAndNeverTouchTheBase() throws Exception {
         String baseSha = sha256(BASE);
-        Files.writeString(dir.resolve("vm.yaml"), """
-                apiVersion: berth.io/v1
-                kind: VirtualMachine
-                metadata: {name: %s}
-                spec:
-                  hypervisor: qemu
-                  resources:
-                    limits: {cpu: "1", memory: 128Mi}
-                  disk: {image: %s, size: 128Mi}
-                  kernel: {path: %s, initrd: %s, cmdline: "console=ttyS0 panic=-1 berth.write=1"}
-                """.formatted(vm, BASE, IMAGES.resolve("vmlinuz"), IMAGES.resolve("initrd-busybox.img")));
+        writeVm("console=ttyS0 panic=-1 berth.write=1");
         Agent.Result apply = agent.run("apply", "-f", dir.toString());
         assertThat(apply.exit()).as(apply.toString()).isZero();
         Guest.awaitConsole(vmDir.resolve("console.log"), "berth-guest: wrote disk vda");
@@ -162,11 +152,86 @@ class VmSnapshotIT {
         assertThat(sha256(BASE)).as("the base image is never written").isEqualTo(baseSha);
     }
 
+    /**
+     * The journal after a kill (the states a kill -9 leaves, written as it would find them): an
+     * intent whose new layer the domain never pointed at is rolled back by the next operation, the
+     * layer removed; one whose definition already points at the new layer is finished by the next
+     * start, so the VM boots the disk it had when killed and the snapshot is recorded.
+     */
+    @Test
+    void anOperationAKillInterruptedIsRolledBackOrFinishedByTheNextOne() throws Exception {
+        writeVm("console=ttyS0 panic=-1");
+        Agent.Result apply = agent.run("apply", "-f", dir.toString());
+        assertThat(apply.exit()).as(apply.toString()).isZero();
+        Virsh.ok("destroy", domain);
+        Path disk = vmDir.resolve("disk.qcow2");
+        Files.createDirectories(vmDir.resolve("layers"));
+
+        // Killed after the new layer was made, before the definition pointed at it: rolled back.
+        Path never = vmDir.resolve("layers/never.qcow2");
+        Processes.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", disk.toString(), never.toString()),
+                Map.of(), null, Duration.ofSeconds(30));
+        writeIntent(disk, disk, never);
+        Agent.Result next = agent.run("snapshot", "create", vm, "after", "--local");
+        assertThat(next.exit()).as(next.toString()).isZero();
+        assertThat(next.out()).contains("rolled back the create of snapshot ghost that was interrupted",
+                vm + ": snapshot after created");
+        assertThat(never).doesNotExist();
+        Path active = active();
+
+        // Killed after the definition pointed at the new layer, before the record: the next start finishes it.
+        Path made = vmDir.resolve("layers/made.qcow2");
+        Processes.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", active.toString(), made.toString()),
+                Map.of(), null, Duration.ofSeconds(30));
+        String xml = Virsh.ok("dumpxml", domain, "--inactive").replace(active.toString(), made.toString());
+        Files.writeString(dir.resolve("domain.xml"), xml);
+        Virsh.ok("define", dir.resolve("domain.xml").toString());
+        writeIntent(Path.of(readActive()), active, made);
+        Agent.Result start = agent.run("apply", "-f", dir.toString());
+        assertThat(start.exit()).as(start.toString()).isZero();
+        assertThat(start.out()).contains("finished the create of snapshot ghost that was interrupted");
+        assertThat(Virsh.ok("domstate", domain)).isEqualTo("running");
+        assertThat(active()).isEqualTo(made);
+        Agent.Result list = agent.run("snapshot", "list", vm, "--local");
+        assertThat(list.out()).contains("after", "ghost");
+        assertThat(mode(active)).as("frozen by the finish").isEqualTo("r--------");
+    }
+
+    private String readActive() throws IOException {
+        return new ObjectMapper().readTree(vmDir.resolve("snapshots.json").toFile()).get("active").asText();
+    }
+
+    /** The record as an operation leaves it between its intent and its end. */
+    private void writeIntent(Path active, Path frozen, Path next) throws IOException {
+        Path record = vmDir.resolve("snapshots.json");
+        String snapshots = Files.exists(record)
+                ? new ObjectMapper().readTree(record.toFile()).get("snapshots").toString() : "[]";
+        Files.writeString(record, """
+                {"format": 1, "active": "%s", "snapshots": %s,
+                 "intent": {"op": "create", "snapshot": "ghost", "frozen": "%s", "next": "%s",
+                            "at": "2026-12-01T22:15:00Z", "sizeBytes": 0}}
+                """.formatted(active, snapshots, frozen, next));
+    }
+
     @Test
     void aContainerHasNoSnapshotsYetAndAnUnknownWorkloadIsNamed() {
         Agent.Result none = agent.run("snapshot", "create", "nothing-" + id, "--local");
         assertThat(none.exit()).as(none.toString()).isEqualTo(1);
         assertThat(none.err()).contains("nothing-" + id + ": no workload of that name is managed here");
+    }
+
+    private void writeVm(String cmdline) throws IOException {
+        Files.writeString(dir.resolve("vm.yaml"), """
+                apiVersion: berth.io/v1
+                kind: VirtualMachine
+                metadata: {name: %s}
+                spec:
+                  hypervisor: qemu
+                  resources:
+                    limits: {cpu: "1", memory: 128Mi}
+                  disk: {image: %s, size: 128Mi}
+                  kernel: {path: %s, initrd: %s, cmdline: "%s"}
+                """.formatted(vm, BASE, IMAGES.resolve("vmlinuz"), IMAGES.resolve("initrd-busybox.img"), cmdline));
     }
 
     private Path active() {
