@@ -149,6 +149,18 @@ class VmSnapshotIT {
 
         Agent.Result plan = agent.run("plan", "-f", dir.toString());
         assertThat(plan.exit()).as("the recorded spec is unchanged: " + plan).isZero();
+
+        // Delete keeps the whole chain together; restore --deleted and apply bring the VM back on its active layer.
+        Path inUse = active();
+        assertThat(agent.run("delete", vm, "--grace-period", "1").exit()).isZero();
+        assertThat(vmDir.resolve("layers")).doesNotExist();
+        Agent.Result restoreDeleted = agent.run("restore", vm, "--deleted", "--local");
+        assertThat(restoreDeleted.exit()).as(restoreDeleted.toString()).isZero();
+        Agent.Result recreate = agent.run("apply", "-f", dir.toString());
+        assertThat(recreate.exit()).as(recreate.toString()).isZero();
+        assertThat(recreate.out()).contains("kept its existing disk " + inUse);
+        assertThat(active()).isEqualTo(inUse);
+        assertThat(agent.run("snapshot", "list", vm, "--local").out()).contains(byDefault);
         assertThat(sha256(BASE)).as("the base image is never written").isEqualTo(baseSha);
     }
 
