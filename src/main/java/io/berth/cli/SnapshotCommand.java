@@ -25,25 +25,14 @@ public class SnapshotCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Freeze a VM's disk now (running or stopped): crash-consistent, quiesced when the guest has qemu-guest-agent.")
-    static class Create implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static class Create extends Change {
         @Parameters(index = "1", arity = "0..1", paramLabel = "SNAPSHOT",
                 description = "Its name (letters, digits, '-'; default: the UTC time, e.g. 20261201T2215Z).")
         String snapshot;
 
-        @Mixin
-        Connection connection;
-
-        @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml")
-        Output.Format output;
-
         @Override
-        public Integer call() {
-            try (Operations ops = connection.operations()) {
-                return print(connection.out(), output, ops.createSnapshot(name, snapshot));
-            }
+        SnapshotAnswer run(Operations ops) {
+            return ops.createSnapshot(name, snapshot);
         }
     }
 
@@ -83,10 +72,7 @@ public class SnapshotCommand {
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
             description = "Put a VM's disk back to a snapshot (the disk it had is kept as an automatic snapshot) and run it again; its spec stays the manifest's.")
-    static class Restore implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static class Restore extends Change {
         @Parameters(index = "1", paramLabel = "SNAPSHOT")
         String snapshot;
 
@@ -94,28 +80,28 @@ public class SnapshotCommand {
                 description = "How long the guest has to shut down before it is stopped (default 30).")
         int gracePeriod;
 
-        @Mixin
-        Connection connection;
-
-        @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml")
-        Output.Format output;
-
         @Override
-        public Integer call() {
-            try (Operations ops = connection.operations()) {
-                return print(connection.out(), output, ops.restoreSnapshot(name, snapshot, gracePeriod));
-            }
+        SnapshotAnswer run(Operations ops) {
+            return ops.restoreSnapshot(name, snapshot, gracePeriod);
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Forget a snapshot; its data is removed unless the disk in use or another snapshot is built on it.")
-    static class Delete implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static class Delete extends Change {
         @Parameters(index = "1", paramLabel = "SNAPSHOT")
         String snapshot;
+
+        @Override
+        SnapshotAnswer run(Operations ops) {
+            return ops.deleteSnapshot(name, snapshot);
+        }
+    }
+
+    /** What create, restore and delete share: the workload, the connection, the output, the printing. */
+    abstract static class Change implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
 
         @Mixin
         Connection connection;
@@ -123,10 +109,12 @@ public class SnapshotCommand {
         @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, json or yaml")
         Output.Format output;
 
+        abstract SnapshotAnswer run(Operations ops);
+
         @Override
         public Integer call() {
             try (Operations ops = connection.operations()) {
-                return print(connection.out(), output, ops.deleteSnapshot(name, snapshot));
+                return print(connection.out(), output, run(ops));
             }
         }
     }

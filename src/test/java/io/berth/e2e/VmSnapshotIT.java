@@ -14,10 +14,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -67,7 +65,7 @@ class VmSnapshotIT {
 
     @Test
     void snapshotsOfARunningAndAStoppedVmRestoreItsDataKeepTheDiskItHadAndNeverTouchTheBase() throws Exception {
-        String baseSha = sha256(BASE);
+        String baseSha = Guest.sha256(BASE);
         writeVm("console=ttyS0 panic=-1 berth.write=1");
         Agent.Result apply = agent.run("apply", "-f", dir.toString());
         assertThat(apply.exit()).as(apply.toString()).isZero();
@@ -161,7 +159,7 @@ class VmSnapshotIT {
         assertThat(recreate.out()).contains("kept its existing disk " + inUse);
         assertThat(active()).isEqualTo(inUse);
         assertThat(agent.run("snapshot", "list", vm, "--local").out()).contains(byDefault);
-        assertThat(sha256(BASE)).as("the base image is never written").isEqualTo(baseSha);
+        assertThat(Guest.sha256(BASE)).as("the base image is never written").isEqualTo(baseSha);
     }
 
     /**
@@ -266,21 +264,10 @@ class VmSnapshotIT {
         Processes.Result r = Processes.run(List.of("qemu-img", "dd", "-U", "-f", "qcow2", "-O", "raw", "bs=1M", "skip=2",
                 "count=1", "if=" + image, "of=" + raw), Map.of(), null, Duration.ofSeconds(30));
         assertThat(r.exit()).as(r.err()).isZero();
-        return sha256(raw);
+        return Guest.sha256(raw);
     }
 
     private static String mode(Path p) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
-    }
-
-    private static String sha256(Path f) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        try (var in = Files.newInputStream(f)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 }

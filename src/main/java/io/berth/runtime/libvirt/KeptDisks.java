@@ -2,6 +2,7 @@ package io.berth.runtime.libvirt;
 
 import io.berth.runtime.KeptData;
 import io.berth.runtime.RuntimeFailure;
+import io.berth.util.FileModes;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -24,10 +25,11 @@ import java.util.stream.Stream;
 /**
  * Where a VM's disk goes instead of being deleted: {@code STATE/deleted/NAME/STAMP/} (STAMP the
  * UTC time it was kept, {@code 20261201T221530Z}, with {@code -2}, {@code -3} on a collision),
- * holding {@code disk.qcow2}, its snapshot layers and record ({@code layers/}, {@code snapshots.json}: the
- * chain moves whole, so its absolute backing paths hold again once restored) and {@code console.log}. Files are moved by rename, never copied and deleted, so keeping is atomic per
- * file and costs nothing; directories are 0711 and files 0600 (root's, like the disks: libvirt's
- * DAC driver relabels a disk for QEMU when a domain starts with it).
+ * holding {@code disk.qcow2}, its snapshot layers and record ({@code layers/},
+ * {@code snapshots.json}: the chain moves whole, so its absolute backing paths hold again once
+ * restored) and {@code console.log}. Files are moved by rename, never copied and deleted, so
+ * keeping is atomic per file and costs nothing; directories are 0711 and files 0600 (root's, like
+ * the disks: libvirt's DAC driver relabels a disk for QEMU when a domain starts with it).
  *
  * <p>Restore moves the newest set back to {@code STATE/vms/NAME/}; {@link #sweep} is the only code
  * that deletes kept files, and only sets kept longer than the retention, by the clock it is given.
@@ -71,7 +73,7 @@ final class KeptDisks {
                 // Same filesystem (both under STATE): a rename, atomic, never a copy that could half-fail.
                 Files.move(f, to, StandardCopyOption.ATOMIC_MOVE);
                 if (!Files.isDirectory(to)) { // layers/ stays 0711; a frozen layer stays 0400
-                    io.berth.util.FileModes.restrict(to, io.berth.util.FileModes.PRIVATE_FILE);
+                    FileModes.restrict(to, FileModes.PRIVATE_FILE);
                 }
                 moved.add(to);
             }
