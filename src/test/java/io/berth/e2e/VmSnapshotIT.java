@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.testing.Agent;
 import io.berth.testing.Guest;
+import io.berth.testing.Manifests;
 import io.berth.testing.Processes;
 import io.berth.testing.Virsh;
 import org.junit.jupiter.api.AfterEach;
@@ -66,7 +67,7 @@ class VmSnapshotIT {
     @Test
     void snapshotsOfARunningAndAStoppedVmRestoreItsDataKeepTheDiskItHadAndNeverTouchTheBase() throws Exception {
         String baseSha = Guest.sha256(BASE);
-        writeVm("console=ttyS0 panic=-1 berth.write=1");
+        writeVm("berth.write=1");
         Agent.Result apply = agent.run("apply", "-f", dir.toString());
         assertThat(apply.exit()).as(apply.toString()).isZero();
         Guest.awaitConsole(vmDir.resolve("console.log"), "berth-guest: wrote disk vda");
@@ -170,7 +171,7 @@ class VmSnapshotIT {
      */
     @Test
     void anOperationAKillInterruptedIsRolledBackOrFinishedByTheNextOne() throws Exception {
-        writeVm("console=ttyS0 panic=-1");
+        writeVm("");
         Agent.Result apply = agent.run("apply", "-f", dir.toString());
         assertThat(apply.exit()).as(apply.toString()).isZero();
         Virsh.ok("destroy", domain);
@@ -230,18 +231,9 @@ class VmSnapshotIT {
         assertThat(none.err()).contains("nothing-" + id + ": no workload of that name is managed here");
     }
 
-    private void writeVm(String cmdline) throws IOException {
-        Files.writeString(dir.resolve("vm.yaml"), """
-                apiVersion: berth.io/v1
-                kind: VirtualMachine
-                metadata: {name: %s}
-                spec:
-                  hypervisor: qemu
-                  resources:
-                    limits: {cpu: "1", memory: 128Mi}
-                  disk: {image: %s, size: 128Mi}
-                  kernel: {path: %s, initrd: %s, cmdline: "%s"}
-                """.formatted(vm, BASE, IMAGES.resolve("vmlinuz"), IMAGES.resolve("initrd-busybox.img"), cmdline));
+    /** The tiny test VM (64 MiB disk, TCG) with these extra kernel arguments. */
+    private void writeVm(String cmdlineExtra) throws IOException {
+        Files.writeString(dir.resolve("vm.yaml"), Manifests.tinyVmYaml(vm, "1", "128Mi", cmdlineExtra));
     }
 
     private Path active() {
