@@ -10,6 +10,9 @@ import io.berth.api.dto.GitView;
 import io.berth.api.dto.OutcomeView;
 import io.berth.api.dto.PlanView;
 import io.berth.api.dto.RunView;
+import io.berth.api.dto.SnapshotAnswer;
+import io.berth.api.dto.SnapshotView;
+import io.berth.reconcile.SnapshotOps;
 import io.berth.api.dto.WorkloadView;
 import io.berth.manifest.HostIdentity;
 import io.berth.manifest.Workload;
@@ -205,6 +208,26 @@ final class LocalOperations implements Operations {
             throw new UserError(e.getMessage());
         }
         return DeletedDisks.restore(session().runtimes(), name, stamp, retention);
+    }
+
+    @Override
+    public SnapshotAnswer createSnapshot(String name, String snapshot) {
+        return SnapshotOps.create(session().runtimes(), name, snapshot);
+    }
+
+    @Override
+    public List<SnapshotView> snapshots(String name) {
+        return SnapshotOps.list(session().runtimes(), name);
+    }
+
+    @Override
+    public SnapshotAnswer restoreSnapshot(String name, String snapshot, int gracePeriod) {
+        return SnapshotOps.restore(session().runtimes(), name, snapshot, Duration.ofSeconds(gracePeriod));
+    }
+
+    @Override
+    public SnapshotAnswer deleteSnapshot(String name, String snapshot) {
+        return SnapshotOps.delete(session().runtimes(), name, snapshot);
     }
 
     private static UserError noReconcile() {

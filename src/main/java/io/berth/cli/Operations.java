@@ -8,6 +8,8 @@ import io.berth.api.dto.GitView;
 import io.berth.api.dto.OutcomeView;
 import io.berth.api.dto.PlanView;
 import io.berth.api.dto.RunView;
+import io.berth.api.dto.SnapshotAnswer;
+import io.berth.api.dto.SnapshotView;
 import io.berth.api.dto.WorkloadView;
 import io.berth.manifest.Workload;
 import io.berth.stats.StatsSnapshot;
@@ -89,6 +91,18 @@ interface Operations extends AutoCloseable {
 
     /** Puts a deleted VM's kept disk back in place (the newest set, or {@code stamp}). */
     DeletedDisks.Restored restoreDeleted(String name, String stamp);
+
+    /** Freezes a VM's disk now as {@code snapshot} (null: its UTC time). */
+    SnapshotAnswer createSnapshot(String name, String snapshot);
+
+    /** The snapshots of {@code name}, or of every workload when null. */
+    List<SnapshotView> snapshots(String name);
+
+    /** Puts a VM's disk back to {@code snapshot} (keeping the one it had), and runs it again. */
+    SnapshotAnswer restoreSnapshot(String name, String snapshot, int gracePeriod);
+
+    /** Forgets {@code snapshot} (its data stays while another layer needs it). */
+    SnapshotAnswer deleteSnapshot(String name, String snapshot);
 
     @Override
     void close();

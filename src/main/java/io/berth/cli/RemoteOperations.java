@@ -9,6 +9,8 @@ import io.berth.api.dto.GitView;
 import io.berth.api.dto.OutcomeView;
 import io.berth.api.dto.PlanView;
 import io.berth.api.dto.RunView;
+import io.berth.api.dto.SnapshotAnswer;
+import io.berth.api.dto.SnapshotView;
 import io.berth.api.dto.WorkloadView;
 import io.berth.manifest.Workload;
 import io.berth.runtime.RuntimeUnavailableException;
@@ -49,6 +51,8 @@ final class RemoteOperations implements Operations {
     private static final TypeReference<EventView> EVENT = new TypeReference<>() { };
     private static final TypeReference<StatsSnapshot> STATS = new TypeReference<>() { };
     private static final TypeReference<RunView> RUN = new TypeReference<>() { };
+    private static final TypeReference<SnapshotAnswer> SNAPSHOT = new TypeReference<>() { };
+    private static final TypeReference<List<SnapshotView>> SNAPSHOTS = new TypeReference<>() { };
 
     private final Supplier<Client> connect;
     private Client client;
@@ -187,6 +191,36 @@ final class RemoteOperations implements Operations {
         return client().post("api/v1/restore?deleted=true&name=" + URLEncoder.encode(name, StandardCharsets.UTF_8)
                 + (stamp == null ? "" : "&kept=" + URLEncoder.encode(stamp, StandardCharsets.UTF_8)),
                 new byte[0], "application/json", Duration.ofSeconds(120), new TypeReference<>() { });
+    }
+
+    @Override
+    public SnapshotAnswer createSnapshot(String name, String snapshot) {
+        return client().post(snapshotsPath(name) + (snapshot == null ? "" : "?snapshot=" + encode(snapshot)), new byte[0],
+                "application/json", Duration.ofSeconds(120), SNAPSHOT);
+    }
+
+    @Override
+    public List<SnapshotView> snapshots(String name) {
+        return client().get(name == null ? "api/v1/snapshots" : snapshotsPath(name), SNAPSHOTS);
+    }
+
+    @Override
+    public SnapshotAnswer restoreSnapshot(String name, String snapshot, int gracePeriod) {
+        return client().post(snapshotsPath(name) + "/" + encode(snapshot) + "/restore?gracePeriod=" + gracePeriod, new byte[0],
+                "application/json", Duration.ofSeconds(gracePeriod + 180L), SNAPSHOT);
+    }
+
+    @Override
+    public SnapshotAnswer deleteSnapshot(String name, String snapshot) {
+        return client().delete(snapshotsPath(name) + "/" + encode(snapshot), Duration.ofSeconds(120), SNAPSHOT);
+    }
+
+    private static String snapshotsPath(String name) {
+        return "api/v1/workloads/" + encode(name) + "/snapshots";
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     @Override

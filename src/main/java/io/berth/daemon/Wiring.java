@@ -10,6 +10,7 @@ import io.berth.reconcile.ApplyService;
 import io.berth.reconcile.DeleteRequests;
 import io.berth.reconcile.ReconcileReports;
 import io.berth.reconcile.ReconcileRuns;
+import io.berth.reconcile.HeldNames;
 import io.berth.reconcile.Reconciler;
 import io.berth.reconcile.Restarts;
 import io.berth.reconcile.RetryBackoff;
@@ -181,11 +182,18 @@ public class Wiring {
                 config.gracePeriod(), book, reports, deletes, names -> names.forEach(queue.get()::enqueue));
     }
 
-    /** One reconcile per name at a time, {@code berth.workers} names at once. */
+    /** Names a snapshot operation holds: their reconciles wait for it. */
     @Produces
     @Singleton
-    WorkQueue<String> queue(BerthConfig config, Reconciler reconciler) {
-        return new WorkQueue<>("reconcile", config.workers(), reconciler::reconcile, RetryBackoff.DEFAULT,
+    HeldNames held() {
+        return new HeldNames();
+    }
+
+    /** One reconcile per name at a time, {@code berth.workers} names at once; held names wait. */
+    @Produces
+    @Singleton
+    WorkQueue<String> queue(BerthConfig config, Reconciler reconciler, HeldNames held) {
+        return new WorkQueue<>("reconcile", config.workers(), held.guard(reconciler::reconcile), RetryBackoff.DEFAULT,
                 (name, outcome) -> { });
     }
 

@@ -17,6 +17,8 @@ import io.berth.api.dto.Json;
 import io.berth.api.dto.OutcomeView;
 import io.berth.api.dto.PlanView;
 import io.berth.api.dto.RunView;
+import io.berth.api.dto.SnapshotAnswer;
+import io.berth.api.dto.SnapshotView;
 import io.berth.api.dto.WorkloadView;
 import io.berth.manifest.CanonicalForm;
 import io.berth.manifest.HostIdentity;
@@ -303,6 +305,17 @@ class ApiAnswersTest {
         golden("git", gitAnswer());
     }
 
+    /** A snapshot create's answer and a list, as SnapshotOps builds them from what the runtime did. */
+    @Test
+    void snapshots() throws IOException {
+        SnapshotView made = new SnapshotView("20261201T2215Z", "vm", "VirtualMachine", T0, 1_245_184, "manual",
+                "/var/lib/berth/vms/vm/disk.qcow2");
+        golden("snapshot", new SnapshotAnswer("created", made, 0.412,
+                List.of("crash-consistent (the guest has no qemu-guest-agent channel to quiesce its filesystems)")));
+        golden("snapshots", List.of(made, new SnapshotView("before-restore-20261202T010000Z", "vm", "VirtualMachine",
+                T0.plusSeconds(3600), 196_608, "automatic", "/var/lib/berth/vms/vm/layers/20261121T110203521Z-1a2b.qcow2")));
+    }
+
     @Test
     void errors() throws IOException {
         golden("error", errorAnswer());
@@ -335,6 +348,8 @@ class ApiAnswersTest {
         types.put("error", new TypeReference<ErrorView>() { });
         types.put("error-not-found", new TypeReference<ErrorView>() { });
         types.put("events", new TypeReference<List<EventView>>() { });
+        types.put("snapshot", new TypeReference<SnapshotAnswer>() { });
+        types.put("snapshots", new TypeReference<List<SnapshotView>>() { });
         for (Map.Entry<String, TypeReference<?>> t : types.entrySet()) {
             String golden = Files.readString(GOLDEN.resolve(t.getKey() + ".json"));
             Object read = Json.MAPPER.readValue(golden, t.getValue());

@@ -44,7 +44,10 @@ class ShellDocsTest {
         Path man = dir.resolve("man");
         run("man", man.toString());
         List<String> expected = new ArrayList<>(List.of("agent.1"));
-        Main.commandLine().getSubcommands().keySet().forEach(c -> expected.add("agent-" + c + ".1"));
+        Main.commandLine().getSubcommands().forEach((c, cmd) -> {
+            expected.add("agent-" + c + ".1");
+            cmd.getSubcommands().keySet().forEach(sub -> expected.add("agent-" + c + "-" + sub + ".1")); // agent snapshot create
+        });
         try (var files = Files.list(man)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactlyInAnyOrderElementsOf(expected);
         }

@@ -1,6 +1,7 @@
 package io.berth.e2e;
 
 import io.berth.testing.DaemonProcess;
+import io.berth.testing.Agent;
 import io.berth.testing.Manifests;
 import io.berth.testing.Virsh;
 import org.junit.jupiter.api.AfterEach;
@@ -8,10 +9,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +77,47 @@ class VmDaemonIT {
         daemon.process().destroy();
         assertThat(daemon.process().waitFor(20, TimeUnit.SECONDS)).as("the daemon exits").isTrue();
         assertThat(Virsh.ok("domstate", domain)).as("stopping Berth leaves the VM running").isEqualTo("running");
+    }
+
+    /**
+     * {@code agent snapshot} through the daemon: create, restore and delete answer as in local mode
+     * and are events; during the restore the loop holds off (no drift found, nothing failed), the
+     * VM runs again afterwards; an unknown workload is a 404 and exit 1.
+     */
+    @Test
+    void snapshotsGoThroughTheDaemonWhichHoldsTheNameAndRecordsEvents() throws Exception {
+        Files.writeString(manifests.resolve("vm.yaml"), Manifests.tinyVmYaml(vm, "0.5", "128Mi", ""));
+        daemon.await("VM running", BOOT, this::running);
+        Agent client = new Agent(agent);
+        Map<String, String> env = daemon.clientEnv();
+
+        Agent.Result create = client.run(env, "snapshot", "create", vm, "first");
+        assertThat(create.exit()).as(create.toString()).isZero();
+        assertThat(create.out()).contains(vm + ": snapshot first created");
+        Agent.Result restore = client.run(env, "snapshot", "restore", vm, "first", "--grace-period", "1", "-o", "json");
+        assertThat(restore.exit()).as(restore.toString()).isZero();
+        assertThat(restore.out()).contains("\"action\" : \"restored\"", "before-restore-");
+        assertThat(running()).as("running again right after the restore").isTrue();
+        Agent.Result list = client.run(env, "snapshot", "list");
+        assertThat(list.out()).as(list.toString()).contains("first", "before-restore-", vm);
+        String kept = list.out().lines().filter(l -> l.startsWith("before-restore-")).findFirst().orElseThrow().split("\\s+")[0];
+        Agent.Result delete = client.run(env, "snapshot", "delete", vm, kept);
+        assertThat(delete.exit()).as(delete.toString()).isZero();
+        assertThat(delete.out()).contains("removed its layer");
+
+        List<String> types = new ArrayList<>();
+        new ObjectMapper().readTree(daemon.get("/api/v1/events", daemon.token()).body()).forEach(e -> {
+            if (vm.equals(e.path("name").asText())) {
+                types.add(e.get("type").asText());
+            }
+        });
+        assertThat(types).contains("SnapshotCreated", "SnapshotRestored", "SnapshotDeleted");
+        assertThat(types.subList(types.indexOf("SnapshotCreated"), types.size())).as("the loop held off during the restore: " + types)
+                .doesNotContain("DriftDetected", "Started", "Failed");
+        assertThat(daemon.status("/api/v1/workloads/nothing-here/snapshots", daemon.token())).isEqualTo(404);
+        Agent.Result none = client.run(env, "snapshot", "create", "nothing-here");
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err()).contains("nothing-here: no workload of that name is managed here");
     }
 
     private boolean running() {

@@ -41,4 +41,16 @@ public final class Guest {
             Files.deleteIfExists(raw);
         }
     }
+
+    /** The sha256 of a file's bytes, hex. */
+    public static String sha256(Path file) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        try (var in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
 }

@@ -92,10 +92,11 @@ final class DiskImages {
         }
         if (Files.exists(overlay)) {
             Info o = info(workload, overlay);
-            if (!base.toString().equals(o.backing())) {
-                throw new RuntimeFailure(workload, workload + ": its disk " + overlay + " is a clone of " + o.backing()
+            String cloneOf = cloneOf(workload, overlay, o);
+            if (!base.toString().equals(cloneOf)) {
+                throw new RuntimeFailure(workload, workload + ": its disk " + overlay + " is a clone of " + cloneOf
                         + " but spec.disk.image is " + base + "; Berth never replaces a disk it did not plan to replace"
-                        + " (set disk.image back to " + o.backing() + " to use it, or move the disk away)");
+                        + " (set disk.image back to " + cloneOf + " to use it, or move the disk away)");
             }
             restrict(workload, overlay); // one an older Berth made 0644
             notes.add("kept its existing disk " + overlay);
@@ -134,6 +135,24 @@ final class DiskImages {
             throw e;
         }
         return notes;
+    }
+
+    /**
+     * The image a VM's active layer is a clone of: its backing file, or — once snapshots have put
+     * frozen layers of the VM's own under it (all in the active layer's VM directory) — the first
+     * backing file outside them. The chain is at most as long as the snapshots taken.
+     */
+    static String cloneOf(String workload, Path active, Info activeInfo) {
+        Path vmDir = active.getParent().getFileName().toString().equals("layers")
+                ? active.getParent().getParent() : active.getParent();
+        String backing = activeInfo.backing();
+        for (int depth = 0; backing != null && Path.of(backing).startsWith(vmDir); depth++) {
+            if (depth > 10_000) {
+                throw new RuntimeFailure(workload, workload + ": the backing chain of " + active + " does not end");
+            }
+            backing = info(workload, Path.of(backing)).backing();
+        }
+        return backing;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.berth.runtime.libvirt;
 
 import io.berth.runtime.KeptData;
 import io.berth.runtime.RuntimeFailure;
+import io.berth.util.FileModes;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -24,9 +25,11 @@ import java.util.stream.Stream;
 /**
  * Where a VM's disk goes instead of being deleted: {@code STATE/deleted/NAME/STAMP/} (STAMP the
  * UTC time it was kept, {@code 20261201T221530Z}, with {@code -2}, {@code -3} on a collision),
- * holding {@code disk.qcow2} and {@code console.log}. Files are moved by rename, never copied and deleted, so keeping is atomic per
- * file and costs nothing; directories are 0711 and files 0600 (root's, like the disks: libvirt's
- * DAC driver relabels a disk for QEMU when a domain starts with it).
+ * holding {@code disk.qcow2}, its snapshot layers and record ({@code layers/},
+ * {@code snapshots.json}: the chain moves whole, so its absolute backing paths hold again once
+ * restored) and {@code console.log}. Files are moved by rename, never copied and deleted, so
+ * keeping is atomic per file and costs nothing; directories are 0711 and files 0600 (root's, like
+ * the disks: libvirt's DAC driver relabels a disk for QEMU when a domain starts with it).
  *
  * <p>Restore moves the newest set back to {@code STATE/vms/NAME/}; {@link #sweep} is the only code
  * that deletes kept files, and only sets kept longer than the retention, by the clock it is given.
@@ -54,7 +57,10 @@ final class KeptDisks {
      * when there was nothing to keep.
      */
     KeptData.Kept keep(String name) {
-        List<Path> files = Stream.of(paths.disk(name), paths.console(name)).filter(Files::exists).toList();
+        // The whole chain together (first disk, layers, snapshot record): its backing paths are
+        // absolute, so it is whole again when restored to the same place.
+        List<Path> files = Stream.concat(paths.data(name).stream(), Stream.of(paths.console(name)))
+                .filter(Files::exists).toList();
         if (files.isEmpty()) {
             return null;
         }
@@ -66,7 +72,9 @@ final class KeptDisks {
                 Path to = dir.resolve(f.getFileName());
                 // Same filesystem (both under STATE): a rename, atomic, never a copy that could half-fail.
                 Files.move(f, to, StandardCopyOption.ATOMIC_MOVE);
-                Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rw-------"));
+                if (!Files.isDirectory(to)) { // layers/ stays 0711; a frozen layer stays 0400
+                    FileModes.restrict(to, FileModes.PRIVATE_FILE);
+                }
                 moved.add(to);
             }
             return new KeptData.Kept(name, now, dir, moved);
@@ -121,7 +129,7 @@ final class KeptDisks {
      */
     KeptData.Kept restore(String name, String stamp) {
         List<KeptData.Kept> all = list(name).stream().filter(k -> k.files().stream()
-                .anyMatch(f -> f.getFileName().equals(paths.disk(name).getFileName()))).toList();
+                .anyMatch(f -> f.getFileName().equals(paths.baseDisk(name).getFileName()))).toList();
         List<KeptData.Kept> kept = stamp == null ? all : all.stream().filter(k -> k.stamp().equals(stamp)).toList();
         if (kept.isEmpty()) {
             throw new RuntimeFailure(name, name + ": " + (stamp == null ? "no kept disk" : "no kept disk " + stamp)
@@ -129,8 +137,8 @@ final class KeptDisks {
                     ? " (a deleted VM's disk is kept there for berth.retention.deleted)"
                     : " (kept: " + String.join(", ", all.stream().map(KeptData.Kept::stamp).toList()) + ")"));
         }
-        if (Files.exists(paths.disk(name))) {
-            throw new RuntimeFailure(name, name + ": a disk is already in place at " + paths.disk(name)
+        if (Files.exists(paths.baseDisk(name))) {
+            throw new RuntimeFailure(name, name + ": a disk is already in place at " + paths.baseDisk(name)
                     + "; a restore never replaces a disk (move it away first if it is not wanted)");
         }
         KeptData.Kept newest = kept.getFirst();
@@ -161,6 +169,9 @@ final class KeptDisks {
             if (!k.expiresAt(retention).isAfter(now)) {
                 try {
                     for (Path f : children(k.directory())) {
+                        for (Path layer : children(f)) { // layers/: its files (nothing deeper)
+                            Files.deleteIfExists(layer);
+                        }
                         Files.deleteIfExists(f);
                     }
                     Files.deleteIfExists(k.directory());

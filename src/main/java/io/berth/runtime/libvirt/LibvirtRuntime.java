@@ -18,6 +18,7 @@ import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
 import io.berth.runtime.Runtime;
 import io.berth.runtime.RuntimeFailure;
+import io.berth.runtime.Snapshots;
 import io.berth.runtime.UsageSource;
 import io.berth.util.DaemonThreads;
 import io.berth.util.StopSignal;
@@ -45,7 +46,7 @@ import java.util.function.Consumer;
  * QEMU process by a memtune hard limit with headroom ({@link VmOverhead}, {@link DomainStarter}).
  * Reading domains back is {@link DomainObserver}'s; lifecycle events are {@link DomainEvents}'.
  */
-public final class LibvirtRuntime implements Runtime, EventSource, LogSource, UsageSource, KeptData {
+public final class LibvirtRuntime implements Runtime, EventSource, LogSource, UsageSource, KeptData, Snapshots {
 
     static final Duration POLL = Duration.ofMillis(200);
 
@@ -57,6 +58,7 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
     private final DomainStarter starter;
     private final DomainUpdater updater;
     private final KeptDisks kept;
+    private final VmSnapshots snapshots;
     private final HostPolicy policy;
     private final ExecutorService watchThreads = DaemonThreads.cached("libvirt-events");
     private final Set<DomainEvents> watches = ConcurrentHashMap.newKeySet();
@@ -94,6 +96,15 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
         this.starter = new DomainStarter(calls, connection, observer, paths, redaction);
         this.updater = new DomainUpdater(calls, connection, observer, paths, redaction);
         this.kept = new KeptDisks(paths, java.time.Clock.systemUTC());
+        this.snapshots = new VmSnapshots(calls, connection, observer, paths, new VmSnapshots.Lifecycle() {
+            public void stop(String name, Duration grace) {
+                LibvirtRuntime.this.stop(name, grace);
+            }
+
+            public List<String> start(String name) {
+                return starter.start(name);
+            }
+        }, java.time.Clock.systemUTC());
         this.probeKernel = Path.of(System.getenv().getOrDefault("BERTH_PROBE_KERNEL", stateDir.resolve("images/vmlinuz").toString()));
     }
 
@@ -255,9 +266,32 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
         }
     }
 
+    /** Finishes or rolls back a snapshot operation a kill interrupted first, so it boots the right disk. */
     @Override
     public List<String> start(String name) {
-        return starter.start(name);
+        List<String> notes = new ArrayList<>(snapshots.settle(name, observer.owned(name)));
+        notes.addAll(starter.start(name));
+        return notes;
+    }
+
+    @Override
+    public Snapshots.Done createSnapshot(String name, String snapshot) {
+        return snapshots.create(name, snapshot);
+    }
+
+    @Override
+    public List<Snapshots.Snapshot> snapshots(String name) {
+        return snapshots.list(name);
+    }
+
+    @Override
+    public Snapshots.Done restoreSnapshot(String name, String snapshot, Duration grace) {
+        return snapshots.restore(name, snapshot, grace);
+    }
+
+    @Override
+    public Snapshots.Done deleteSnapshot(String name, String snapshot) {
+        return snapshots.delete(name, snapshot);
     }
 
     @Override
