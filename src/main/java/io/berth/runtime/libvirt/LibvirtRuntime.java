@@ -173,7 +173,7 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
             throw foreign(w.name()) ? new NameTaken(w.name(), why) : new RuntimeFailure(w.name(), why);
         }
         VmSpec spec = (VmSpec) w.spec();
-        checkWritable(w, ownership);
+        DomainDefinition.checkWritable(w, ownership, redaction, paths);
         List<String> notes = new ArrayList<>();
         String type = switch (spec.hypervisor()) {
             case kvm -> "kvm";
@@ -212,7 +212,7 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
                 CloudInitSeed.write(w, spec.cloudInit().userData(), paths.seed(w.name()));
                 revert.add(() -> DiskImages.delete(paths.seed(w.name())));
             }
-            define(w, ownership, type, notes);
+            DomainDefinition.define(w, ownership, type, notes, redaction, paths, calls, connection);
             revert.success();
         }
         return notes;
@@ -235,34 +235,6 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
             return observer.owner(name) == DomainObserver.Owner.FOREIGN;
         } catch (RuntimeFailure e) {
             return false;
-        }
-    }
-
-    /** Defines the domain, the last step of create: nothing after it needs undoing. */
-    private void define(Workload w, Ownership ownership, String type, List<String> notes) {
-        VmSpec spec = (VmSpec) w.spec();
-        // Where this host already refused a hard limit at start (this boot), define without one and
-        // set it live after start: the refused start alone costs QEMU's whole launch (~2 s).
-        boolean refuses = HostFacts.refusesMemtuneAtStart(paths.stateDir());
-        if (refuses) {
-            notes.add(DomainStarter.LIVE_HARD_LIMIT_NOTE);
-        }
-        DomainXml.Choices choices = new DomainXml.Choices(null, type, paths, !refuses, spec.cloudInit() != null, 0, notes);
-        String xml = DomainXml.build(redaction.redact(w), ownership, choices);
-        calls.run(w.name(), "define domain", () -> connection.get().domainDefineXML(xml));
-    }
-
-    /**
-     * Builds the XML once before anything touches the host, so text that XML cannot carry (a
-     * source path with control characters, say) fails cleanly instead of leaving a disk behind.
-     */
-    private void checkWritable(Workload w, Ownership ownership) {
-        try {
-            DomainFacts.parse(DomainXml.build(redaction.redact(w), ownership, new DomainXml.Choices(null, "qemu", paths, true,
-                    false, 0, List.of())));
-        } catch (IllegalArgumentException e) {
-            throw new RuntimeFailure(w.name(), w.name() + ": cannot be described to libvirt: " + e.getMessage()
-                    + " (labels, source path and agent name must be printable text)", e);
         }
     }
 
