@@ -299,8 +299,9 @@ start_docker() {
     command -v dockerd >/dev/null 2>&1 || die "dockerd not found (is docker.io installed?)"
     log "starting dockerd without systemd (log: $DOCKERD_LOG)"
     # setsid + nohup: dockerd gets its own session, so it outlives this script
-    # and the shell (e.g. CI job) that ran it.
-    setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
+    # and the shell (e.g. CI job) that ran it; started in / so that it never holds (or loses)
+    # the directory this script ran from (a checkout removed later breaks its children).
+    (cd / && exec setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null) &
     local pid=$!
     wait_for_docker "$pid"
     log "Docker Engine is up (dockerd pid $pid)"
@@ -461,7 +462,9 @@ podman_ulimits() {
 
 launch_podman_service() {
     install -d -m 0755 "$(dirname "$PODMAN_SOCKET")"
-    setsid nohup podman system service --time=0 "unix://$PODMAN_SOCKET" >>"$PODMAN_LOG" 2>&1 </dev/null &
+    # In /, like dockerd: conmon inherits the service's working directory and fails every start
+    # ("Failed to get working directory") once the directory this ran from is removed.
+    (cd / && exec setsid nohup podman system service --time=0 "unix://$PODMAN_SOCKET" >>"$PODMAN_LOG" 2>&1 </dev/null) &
     local waited=0
     while ! podman_ready; do
         [ "$waited" -ge 30 ] && { tail -n 20 "$PODMAN_LOG" >&2 || true; die "Podman's API did not answer on $PODMAN_SOCKET"; }
