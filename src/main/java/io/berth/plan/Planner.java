@@ -148,16 +148,18 @@ public final class Planner {
         ObservedLimits now = o.limits();
         Resources want = d.resources();
         List<FieldChange> out = new ArrayList<>();
-        String inPlace = ChangePolicy.inPlaceReason(d.kind());
+        // A runtime whose limit changes do not last (Podman 4.3) recreates: every limit change says why.
+        boolean fixed = d.kind() == Kind.Container && now.fixedBy() != null;
+        String inPlace = fixed ? now.fixedBy() : ChangePolicy.inPlaceReason(d.kind());
         if (now.cpuMillis() != want.limits().cpuMillis()) {
-            boolean live = d.kind() == Kind.Container
-                    || vcpus(now.cpuMillis()) == vcpus(want.limits().cpuMillis());
+            boolean live = d.kind() == Kind.Container ? !fixed
+                    : vcpus(now.cpuMillis()) == vcpus(want.limits().cpuMillis());
             out.add(new FieldChange(ChangePolicy.LIMITS + "cpu", cpu(now.cpuMillis()),
                     Quantities.formatCpu(want.limits().cpuMillis()), live,
                     live ? inPlace : "the number of vCPUs (ceil of cpu) changes"));
         }
         if (now.memoryBytes() != want.limits().memoryBytes()) {
-            boolean live = d.kind() == Kind.Container || want.limits().memoryBytes() <= now.memoryMaxBytes();
+            boolean live = d.kind() == Kind.Container ? !fixed : want.limits().memoryBytes() <= now.memoryMaxBytes();
             out.add(new FieldChange(ChangePolicy.LIMITS + "memory", memory(now.memoryBytes()),
                     Quantities.formatMemory(want.limits().memoryBytes()), live, d.kind() == Kind.Container ? inPlace
                     : live ? "the balloon gives a running domain memory up to its defined maximum ("
@@ -167,13 +169,13 @@ public final class Planner {
         if (d.kind() == Kind.Container) {
             if (now.pids() != want.pids()) {
                 out.add(new FieldChange(ChangePolicy.LIMITS + "pids", now.pids() == 0 ? "unlimited"
-                        : Long.toString(now.pids()), Long.toString(want.pids()), true, inPlace));
+                        : Long.toString(now.pids()), Long.toString(want.pids()), !fixed, inPlace));
             }
             if (now.memorySwapBytes() != now.memoryBytes()) {
                 out.add(new FieldChange(ChangePolicy.LIMITS + "memory (swap)",
                         now.memorySwapBytes() <= 0 ? "unlimited" : memory(now.memorySwapBytes()),
-                        Quantities.formatMemory(want.limits().memoryBytes()) + " (= memory: no swap)", true,
-                        "swap must equal memory or the memory limit is not hard"));
+                        Quantities.formatMemory(want.limits().memoryBytes()) + " (= memory: no swap)", !fixed,
+                        fixed ? inPlace : "swap must equal memory or the memory limit is not hard"));
             }
         }
         return out;

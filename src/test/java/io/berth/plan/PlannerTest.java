@@ -133,6 +133,29 @@ class PlannerTest {
     }
 
     @Test
+    void limitChangeOnARuntimeWhoseLimitsDoNotLastIsARecreateThatSaysWhy() {
+        String fixedBy = "Podman 4.3.1 cannot change limits in place for good";
+        List<Observed> observed = runningBase().stream().map(o -> !o.name().equals("worker") ? o
+                : observed(o.applied(), WorkloadState.Running, null,
+                        new ObservedLimits(250, 32L << 20, 32L << 20, 4096, 0, fixedBy)))
+                .toList();
+        Action worker = byName(Planner.plan(load("base.yaml"), observed, NO_PRUNE)).get("worker");
+        assertThat(worker).isInstanceOf(Action.Recreate.class);
+        assertThat(worker.reason()).contains("spec.resources.limits.memory cannot change in place");
+        assertThat(worker.changesList()).singleElement().satisfies(c -> {
+            assertThat(c.field()).isEqualTo("spec.resources.limits.memory");
+            assertThat(c.inPlace()).isFalse();
+            assertThat(c.why()).isEqualTo(fixedBy);
+        });
+        // The same limits on that runtime: nothing to do.
+        List<Observed> same = runningBase().stream().map(o -> observed(o.applied(), WorkloadState.Running, null,
+                new ObservedLimits(limitsOf(o.applied()).cpuMillis(), limitsOf(o.applied()).memoryBytes(),
+                        limitsOf(o.applied()).memorySwapBytes(), limitsOf(o.applied()).pids(),
+                        limitsOf(o.applied()).memoryMaxBytes(), o.kind() == Kind.Container ? fixedBy : null))).toList();
+        assertThat(Planner.plan(load("base.yaml"), same, NO_PRUNE).actions()).noneMatch(Action::hasEffect);
+    }
+
+    @Test
     void swapAboveMemoryIsRepairedSoTheLimitStaysHard() {
         List<Observed> observed = runningBase().stream().map(o -> !o.name().equals("worker") ? o
                 : observed(o.applied(), WorkloadState.Running, null, new ObservedLimits(250, 64L << 20, 128L << 20, 4096, 0)))

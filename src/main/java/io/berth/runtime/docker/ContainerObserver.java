@@ -21,7 +21,8 @@ final class ContainerObserver {
     private ContainerObserver() {
     }
 
-    static Observed observe(InspectContainerResponse c) {
+    /** {@code podman}: the Podman version behind the Docker API, or null for Docker Engine. */
+    static Observed observe(InspectContainerResponse c, String podman) {
         Map<String, String> labels = c.getConfig().getLabels() == null ? Map.of() : c.getConfig().getLabels();
         String name = labels.get(OwnershipLabels.NAME);
         InspectContainerResponse.ContainerState s = c.getState();
@@ -31,7 +32,7 @@ final class ContainerObserver {
         boolean oom = s != null && Boolean.TRUE.equals(s.getOOMKilled());
         return new Observed(name, Kind.Container, c.getId(), state, exit, oom,
                 labels.get(OwnershipLabels.SOURCE), labels.get(OwnershipLabels.AGENT),
-                labels.get(OwnershipLabels.SPEC_HASH), applied(labels), limits(c.getHostConfig()), List.of(),
+                labels.get(OwnershipLabels.SPEC_HASH), applied(labels), limits(c.getHostConfig(), podman), List.of(),
                 health(s));
     }
 
@@ -55,14 +56,15 @@ final class ContainerObserver {
         };
     }
 
-    static ObservedLimits limits(HostConfig h) {
+    static ObservedLimits limits(HostConfig h, String podman) {
+        String fixedBy = podman == null ? null : Podman.limitsFixed(podman);
         if (h == null) {
-            return new ObservedLimits(0, 0, 0, 0, 0);
+            return new ObservedLimits(0, 0, 0, 0, 0, fixedBy);
         }
         long nano = nz(h.getNanoCPUs());
         long cpuMillis = nano > 0 ? nano / 1_000_000L : quotaMillis(nz(h.getCpuQuota()), nz(h.getCpuPeriod()));
         long pids = nz(h.getPidsLimit());
-        return new ObservedLimits(cpuMillis, nz(h.getMemory()), nz(h.getMemorySwap()), pids < 0 ? 0 : pids, 0);
+        return new ObservedLimits(cpuMillis, nz(h.getMemory()), nz(h.getMemorySwap()), pids < 0 ? 0 : pids, 0, fixedBy);
     }
 
     /** A quota set by hand (docker update --cpu-quota) still counts as the enforced limit. */

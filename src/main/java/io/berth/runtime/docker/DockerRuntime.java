@@ -153,7 +153,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
                     || !agent.equals(labels.get(OwnershipLabels.AGENT))) {
                 return Optional.empty(); // not ours: never touched
             }
-            return Optional.of(ContainerObserver.observe(response));
+            return Optional.of(ContainerObserver.observe(response, Podman.version(clients.negotiated().engine())));
         } catch (RuntimeFailure e) {
             if (DockerErrors.isNotFound(e.getCause())) {
                 return Optional.empty(); // removed between list and inspect

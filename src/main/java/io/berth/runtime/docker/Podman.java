@@ -28,8 +28,9 @@ import java.nio.charset.StandardCharsets;
  *   <li>No {@code POST /containers/{id}/update} (404): {@link DockerRuntime#updateLimits} uses Podman's
  *       own {@code /libpod/containers/{id}/update} ({@link #updateLimits}), which changes the cgroup
  *       live, but fails on a stopped container, is lost on the next start, and never shows in
- *       inspect (containers/podman#17187); so the reconciler's in-place update recreates the
- *       container on Podman ({@link DockerRuntime#update}).</li>
+ *       inspect (containers/podman#17187); so on Podman the observed limits say they are fixed
+ *       ({@link #limitsFixed}) and the plan recreates the container for a limit change (named
+ *       volumes kept); {@link DockerRuntime#update} recreates too, should it be called there.</li>
  *   <li>Health checks are run by systemd timers: without systemd they never run (State.Health
  *       stays "starting").</li>
  * </ul>
@@ -50,6 +51,15 @@ final class Podman {
             }
         }
         return null;
+    }
+
+    /**
+     * Why a container's limits cannot change in place on this Podman (every Podman Berth knows:
+     * 4.3 is the one it is tested with; a later one that keeps its update is not known here).
+     */
+    static String limitsFixed(String podmanVersion) {
+        return "Podman " + podmanVersion + " cannot change limits in place for good (its update is lost on the"
+                + " next start: containers/podman#17187); the container is recreated, named volumes kept";
     }
 
     /**
