@@ -1,5 +1,6 @@
 package io.berth.e2e;
 
+import io.berth.testing.Agent;
 import io.berth.testing.DaemonProcess;
 import io.berth.testing.Podman;
 import org.junit.jupiter.api.AfterEach;
@@ -31,6 +32,8 @@ class PodmanDaemonIT {
     Path manifests;
     @TempDir
     Path state;
+    @TempDir
+    Path planDir;
 
     DaemonProcess daemon;
 
@@ -59,6 +62,13 @@ class PodmanDaemonIT {
         assertThat(Podman.inspect(container, "{{index .Config.Labels \"io.berth.managed\"}} {{index .Config.Labels \"io.berth.agent\"}}"))
                 .isEqualTo("true " + agent);
         String id1 = Podman.inspect(container, "{{.Id}}");
+
+        // What the plan says for that change on Podman: a recreate, and why (never "update in place").
+        Path wanted = ClientModeIT.write(planDir.resolve("web.yaml"), web, "96Mi", "");
+        Agent.Result plan = Agent.local(agent).run(Map.of("DOCKER_HOST", Podman.HOST), "plan", "--local", "-f",
+                wanted.toString());
+        assertThat(plan.out()).as(plan.toString()).contains("recreate", "spec.resources.limits.memory",
+                "cannot change limits in place for good").doesNotContain("update in place");
 
         write("96Mi");
         daemon.await("limit changed", () -> running(container)
