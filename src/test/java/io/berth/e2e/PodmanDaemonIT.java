@@ -65,7 +65,7 @@ class PodmanDaemonIT {
 
         // What the plan says for that change on Podman: a recreate, and why (never "update in place").
         Path wanted = ClientModeIT.write(planDir.resolve("web.yaml"), web, "96Mi", "");
-        Agent.Result plan = Agent.local(agent).run(Map.of("DOCKER_HOST", Podman.HOST), "plan", "--local", "-f",
+        Agent.Result plan = Agent.local(agent).run(Map.of("DOCKER_HOST", Podman.HOST), "plan", "-f",
                 wanted.toString());
         assertThat(plan.out()).as(plan.toString()).contains("recreate", "spec.resources.limits.memory",
                 "cannot change limits in place for good").doesNotContain("update in place");
