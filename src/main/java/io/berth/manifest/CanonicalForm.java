@@ -136,7 +136,11 @@ public final class CanonicalForm {
     private static void vm(Map<String, Object> spec, VmSpec v) {
         spec.put("hypervisor", v.hypervisor().name());
         Map<String, Object> disk = map(spec, "disk");
-        if (v.disk().url() == null) {
+        if (v.disk().from() != null) {
+            Map<String, Object> from = map(disk, "from");
+            from.put("workload", v.disk().from().workload());
+            from.put("snapshot", v.disk().from().snapshot());
+        } else if (v.disk().url() == null) {
             disk.put("image", v.disk().image());
         } else {
             Map<String, Object> image = map(disk, "image");

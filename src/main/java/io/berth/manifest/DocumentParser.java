@@ -73,7 +73,7 @@ final class DocumentParser {
             if (kind == Kind.Container) {
                 workloadSpec = new ContainerSpecParser(r, images).parse(spec);
             } else if (kind == Kind.VirtualMachine) {
-                workloadSpec = new VmSpecParser(r, images).parse(spec);
+                workloadSpec = new VmSpecParser(r, images).parse(spec, name);
             }
         }
         if (r.errorCount() > before || name == null || resources == null || workloadSpec == null) {

@@ -69,6 +69,7 @@ public final class ManifestSchema {
         o.put("SecurityContext", ContainerSchema.securityContext());
         o.put("VirtualMachineSpec", VmSchema.spec());
         o.put("Disk", VmSchema.disk());
+        o.put("DiskFrom", VmSchema.diskFrom());
         o.put("ImageUrl", VmSchema.imageUrl());
         o.put("Kernel", VmSchema.kernel());
         o.put("CloudInit", VmSchema.cloudInit());

@@ -59,6 +59,8 @@ final class SchemaTypes {
     static final Map<String, Object> IMAGE_URL = of("type", "string", "maxLength", 2048,
             "pattern", "^([Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@]+([/?#][!-~]*)?|[Ff][Ii][Ll][Ee]:///[!-~]*)$");
 
+    static final Map<String, Object> SNAPSHOT_NAME = of("type", "string", "pattern", "^" + HOST_LABEL + "$");
+
     static final Map<String, Object> SHA256 = of("type", "string", "pattern", "^[0-9a-f]{64}$");
 
     static final Map<String, Object> ENV_NAME = of("type", "string", "maxLength", 256, "pattern", "^[A-Za-z_][A-Za-z0-9_]*$");

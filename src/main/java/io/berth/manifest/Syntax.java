@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * valid, else a complete message naming the text, the reason and what would be valid. Pure and
  * thread-safe.
  */
-final class Syntax {
+public final class Syntax {
 
     static final String NAME_VALID = "valid: a DNS label of at most 63 lowercase letters, digits and '-', "
             + "starting and ending with a letter or digit, like \"web-1\"";
@@ -32,6 +32,11 @@ final class Syntax {
 
     private Syntax() {
     }
+
+    /** Snapshot names: like metadata names but upper case allowed ({@code 20261201T2215Z}). */
+    public static final Pattern SNAPSHOT_NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?");
+    public static final String SNAPSHOT_VALID = "valid: 1-63 letters, digits and '-', starting and ending with a letter"
+            + " or digit, like 20261201T2215Z or before-upgrade";
 
     static String workloadName(String s) {
         String q = Messages.quote(s);

@@ -36,11 +36,21 @@ final class VmSchema {
     }
 
     static SchemaObject disk() {
-        return new SchemaObject("The VM's disk, an overlay on a base image that stays untouched.")
-                .required("image", of("anyOf", List.of(ABSOLUTE_PATH, ref("ImageUrl"))), "The base image (qcow2 or raw): a path on "
+        return new SchemaObject("The VM's disk: an overlay on a base image that stays untouched, or a full copy of another"
+                + " VM's snapshot. Exactly one of image and from.")
+                .optional("image", of("anyOf", List.of(ABSOLUTE_PATH, ref("ImageUrl"))), "The base image (qcow2 or raw): a path on "
                         + "the host, or {url, sha256} to download it once into the first image directory." + IMAGE_DIRS,
                         "/var/lib/berth/images/debian-12-genericcloud-amd64.qcow2")
-                .optional("size", MEMORY, "The disk's size (Mi, Gi, ...); absent means the base image's own size.", "10Gi");
+                .optional("from", ref("DiskFrom"), "A clone: the disk starts as a full, independent copy of another VM's"
+                        + " snapshot on this host (deleting the source or its snapshot later never touches the clone).", null)
+                .optional("size", MEMORY, "The disk's size (Mi, Gi, ...); absent means the source's own size.", "10Gi")
+                .rule(of("oneOf", List.of(of("required", List.of("image")), of("required", List.of("from")))));
+    }
+
+    static SchemaObject diskFrom() {
+        return new SchemaObject("Another VM's snapshot, as agent snapshot list shows it.")
+                .required("workload", NAME, "The VM the snapshot belongs to.", "db")
+                .required("snapshot", SNAPSHOT_NAME, "The snapshot's name.", "nightly");
     }
 
     static SchemaObject imageUrl() {

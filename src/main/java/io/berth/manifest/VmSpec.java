@@ -11,28 +11,43 @@ public record VmSpec(Hypervisor hypervisor, Disk disk, Kernel kernel, CloudInit 
     public enum NetworkType { user, network, bridge }
 
     /**
-     * The boot disk's base: a host path ({@code image}) or a URL with its digest ({@code url}),
-     * exactly one of them non-null. size in bytes, 0 = the base image's own size.
+     * The boot disk's source: a base image at a host path ({@code image}), a base image by URL and
+     * digest ({@code url}), or another VM's snapshot ({@code from}: a full, independent copy),
+     * exactly one of them non-null. size in bytes, 0 = the source's own size.
      */
-    public record Disk(String image, ImageUrl url, long sizeBytes) {
+    public record Disk(String image, ImageUrl url, From from, long sizeBytes) {
 
         /** A disk on a base image at a host path. */
         public Disk(String image, long sizeBytes) {
-            this(image, null, sizeBytes);
+            this(image, null, null, sizeBytes);
         }
 
-        /** Whether the two disks clone the same base: the same path, or the same URL and digest. */
+        /** A disk on a base image at a path or a URL. */
+        public Disk(String image, ImageUrl url, long sizeBytes) {
+            this(image, url, null, sizeBytes);
+        }
+
+        /** Whether the two disks have the same source: the same path, URL and digest, or snapshot. */
         public boolean sameBase(Disk other) {
-            return java.util.Objects.equals(image, other.image) && java.util.Objects.equals(url, other.url);
+            return java.util.Objects.equals(image, other.image) && java.util.Objects.equals(url, other.url)
+                    && java.util.Objects.equals(from, other.from);
         }
 
         public Disk withSize(long bytes) {
-            return new Disk(image, url, bytes);
+            return new Disk(image, url, from, bytes);
         }
 
-        /** The base as users wrote it: the path, or the URL. */
+        /** The source as users wrote it: the path, the URL, or "snapshot S of W". */
         public String source() {
-            return url == null ? image : url.url();
+            return from != null ? from.toString() : url == null ? image : url.url();
+        }
+    }
+
+    /** A clone's source: the snapshot {@code snapshot} of the VM {@code workload}. */
+    public record From(String workload, String snapshot) {
+        @Override
+        public String toString() {
+            return "snapshot " + snapshot + " of " + workload;
         }
     }
 

@@ -2,6 +2,7 @@ package io.berth.manifest;
 
 import io.berth.manifest.VmSpec.CloudInit;
 import io.berth.manifest.VmSpec.Disk;
+import io.berth.manifest.VmSpec.From;
 import io.berth.manifest.VmSpec.Hypervisor;
 import io.berth.manifest.VmSpec.Kernel;
 import io.berth.manifest.VmSpec.Network;
@@ -21,7 +22,8 @@ final class VmSpecParser {
 
     /** In the contract's order, which is also the canonical form's. */
     static final List<String> FIELDS = List.of("hypervisor", "disk", "kernel", "cloudInit", "network");
-    static final List<String> DISK = List.of("image", "size");
+    static final List<String> DISK = List.of("image", "from", "size");
+    static final List<String> FROM = List.of("workload", "snapshot");
     static final List<String> IMAGE_URL = List.of("url", "sha256");
     static final List<String> KERNEL = List.of("path", "initrd", "cmdline");
     static final List<String> CLOUD_INIT = List.of("userData");
@@ -37,11 +39,11 @@ final class VmSpecParser {
         this.images = images;
     }
 
-    /** The spec, or null if anything in it is wrong (errors recorded). */
-    VmSpec parse(Fields spec) {
+    /** The spec of the VM {@code name} (null when it has none), or null if anything in it is wrong (errors recorded). */
+    VmSpec parse(Fields spec, String name) {
         int before = r.errorCount();
         Hypervisor hypervisor = spec.enumValue("hypervisor", Hypervisor.class, Hypervisor.auto);
-        Disk disk = disk(spec);
+        Disk disk = disk(spec, name);
         Kernel kernel = kernel(spec);
         CloudInit cloudInit = cloudInit(spec);
         Network network = network(spec);
@@ -51,10 +53,11 @@ final class VmSpecParser {
         return new VmSpec(hypervisor, disk, kernel, cloudInit, network);
     }
 
-    private Disk disk(Fields spec) {
+    private Disk disk(Fields spec, String name) {
         if (!spec.has("disk")) {
             spec.require("disk", "the base image to boot, like {image: /var/lib/berth/images/debian-12.qcow2, size: 10Gi}"
-                    + " or {image: {url: https://..., sha256: ...}}");
+                    + " or {image: {url: https://..., sha256: ...}}, or another VM's snapshot: {from: {workload: db,"
+                    + " snapshot: nightly}}");
             return null;
         }
         Fields d = spec.mapping("disk", DISK);
@@ -62,6 +65,15 @@ final class VmSpecParser {
             return null;
         }
         Long size = d.has("size") ? d.quantity("size", Quantities::parseMemory) : Long.valueOf(0);
+        if (d.has("from")) {
+            if (d.has("image")) {
+                r.error(d.get("from"), d.path("from"), "give either disk.image (a base image) or disk.from (another"
+                        + " VM's snapshot), not both");
+                return null;
+            }
+            From from = from(d, name);
+            return from == null || size == null ? null : new Disk(null, null, from, size);
+        }
         Node given = d.get("image");
         if (given instanceof MappingNode) {
             ImageUrl url = imageUrl(d);
@@ -83,6 +95,31 @@ final class VmSpecParser {
             }
         }
         return image == null || size == null ? null : new Disk(image, size);
+    }
+
+    /** {@code from: {workload, snapshot}}: a full copy of another VM's snapshot. */
+    private From from(Fields d, String name) {
+        Fields f = d.mapping("from", FROM);
+        if (f == null) {
+            return null;
+        }
+        String workload = f.requiredString("workload", "the VM whose snapshot the disk is copied from");
+        String snapshot = f.requiredString("snapshot", "the snapshot's name, as agent snapshot list shows it");
+        String problem = workload == null ? null : Syntax.workloadName(workload);
+        if (problem != null) {
+            r.error(f.get("workload"), f.path("workload"), problem);
+            workload = null;
+        } else if (workload != null && workload.equals(name)) {
+            r.error(f.get("workload"), f.path("workload"), "a VM's disk cannot be a copy of its own snapshot (valid:"
+                    + " another VM's name; to go back to a snapshot of " + name + ": agent snapshot restore " + name + ")");
+            workload = null;
+        }
+        if (snapshot != null && !Syntax.SNAPSHOT_NAME.matcher(snapshot).matches()) {
+            r.error(f.get("snapshot"), f.path("snapshot"), Messages.quote(snapshot) + " is not a snapshot name ("
+                    + Syntax.SNAPSHOT_VALID + ")");
+            snapshot = null;
+        }
+        return workload == null || snapshot == null ? null : new From(workload, snapshot);
     }
 
     /** {@code image: {url, sha256}}: a base image to download, named by its digest. */

@@ -74,14 +74,21 @@ final class DiskRules {
         if (o.kind() != Kind.VirtualMachine) {
             return "";
         }
-        return replaced ? "; its disk is replaced by a new clone of " + (d.kind() == Kind.VirtualMachine
-                ? disk(d).source() : "nothing") + ", and the old disk is kept aside under STATE/deleted/" + o.name()
-                + "/ for berth.retention.deleted (agent restore " + o.name() + " --deleted)" + download(d)
-                : "; its disk is kept";
+        if (!replaced) {
+            return "; its disk is kept";
+        }
+        boolean copy = d.kind() == Kind.VirtualMachine && disk(d).from() != null;
+        String by = d.kind() != Kind.VirtualMachine ? "a new clone of nothing"
+                : copy ? "a full copy of " + disk(d).source() : "a new clone of " + disk(d).source();
+        return "; its disk is replaced by " + by + ", and the old disk is kept aside under STATE/deleted/" + o.name()
+                + "/ for berth.retention.deleted (agent restore " + o.name() + " --deleted)" + (copy ? "" : download(d));
     }
 
     /** For a new clone of a base image by URL: that the apply downloads it first (the plan itself fetches nothing). */
     static String download(Workload d) {
+        if (d.kind() == Kind.VirtualMachine && disk(d).from() != null) {
+            return "; its disk is a full copy of " + disk(d).from() + " (independent of it afterwards)";
+        }
         if (d.kind() != Kind.VirtualMachine || disk(d).url() == null) {
             return "";
         }

@@ -45,15 +45,17 @@ class VmSnapshotIT {
     final String vm = "snap-" + id;
     final String domain = "berth-" + vm;
     final Path vmDir = STATE.resolve("vms").resolve(vm);
+    final String clone = "clone-" + id;
 
     @TempDir
     Path dir;
 
     @AfterEach
     void cleanUp() throws IOException {
-        agent.run("delete", vm, "--grace-period", "1");
+        agent.run("delete", vm, clone, "--grace-period", "1");
         Virsh.removeAgentDomains(agent.name());
-        for (Path p : List.of(STATE.resolve("deleted").resolve(vm), vmDir)) {
+        for (Path p : List.of(STATE.resolve("deleted").resolve(vm), vmDir, STATE.resolve("deleted").resolve(clone),
+                STATE.resolve("vms").resolve(clone))) {
             if (Files.exists(p)) {
                 try (Stream<Path> all = Files.walk(p)) {
                     for (Path f : all.sorted(Comparator.reverseOrder()).toList()) {
@@ -222,6 +224,70 @@ class VmSnapshotIT {
                  "intent": {"op": "create", "snapshot": "ghost", "frozen": "%s", "next": "%s",
                             "at": "2026-12-01T22:15:00Z", "sizeBytes": 0}}
                 """.formatted(active, snapshots, frozen, next));
+    }
+
+    /**
+     * {@code disk.from}: a clone's disk is a full copy of another VM's snapshot — the data of the
+     * snapshot, not what the source wrote after it — standing alone (no backing file), so deleting
+     * the snapshot and then the source VM leaves the clone whole and running.
+     */
+    @Test
+    void aCloneOfASnapshotHasItsDataStandsAloneAndOutlivesTheSnapshotAndTheSource() throws Exception {
+        String baseSha = Guest.sha256(BASE);
+        writeVm("berth.write=1");
+        Agent.Result apply = agent.run("apply", "-f", dir.toString());
+        assertThat(apply.exit()).as(apply.toString()).isZero();
+        Guest.awaitConsole(vmDir.resolve("console.log"), "berth-guest: wrote disk vda");
+        Virsh.ok("destroy", domain);
+        qemuIo(active(), "write -P 0x42 2M 1M");
+        Agent.Result gold = agent.run("snapshot", "create", vm, "gold", "--local");
+        assertThat(gold.exit()).as(gold.toString()).isZero();
+        qemuIo(active(), "write -P 0x43 2M 1M"); // after the snapshot: never in the clone
+
+        Path cloneDir = dir.resolve("clone");
+        Files.createDirectories(cloneDir);
+        Files.writeString(cloneDir.resolve("clone.yaml"), Manifests.tinyVmYaml(clone, "1", "128Mi", "", "96Mi")
+                .replace("disk: {image: /var/lib/berth/images/base-64m.qcow2, size: 96Mi}",
+                        "disk: {from: {workload: " + vm + ", snapshot: gold}, size: 96Mi}"));
+        Agent.Result plan = agent.run("plan", "-f", cloneDir.toString());
+        assertThat(plan.out()).as(plan.toString()).contains(clone, "create",
+                "its disk is a full copy of snapshot gold of " + vm);
+        Agent.Result made = agent.run("apply", "-f", cloneDir.toString());
+        assertThat(made.exit()).as(made.toString()).isZero();
+        assertThat(Virsh.ok("domstate", "berth-" + clone)).isEqualTo("running");
+        Path cloneDisk = STATE.resolve("vms").resolve(clone).resolve("disk.qcow2");
+        Processes.Result info = Processes.run(List.of("qemu-img", "info", "-U", "--output=json", cloneDisk.toString()),
+                Map.of(), null, Duration.ofSeconds(30));
+        JsonNode image = new ObjectMapper().readTree(info.out());
+        assertThat(image.has("backing-filename")).as("stands alone: " + info.out()).isFalse();
+        assertThat(image.get("virtual-size").asLong()).isEqualTo(96L << 20);
+        assertThat(mode(cloneDisk)).isEqualTo("rw-------");
+        assertThat(Guest.firstBytes(cloneDisk)).as("the source guest's write").startsWith(MARKER);
+        assertThat(qemuIo(cloneDisk, "read -P 0x42 2M 1M")).as("the snapshot's data").doesNotContain("verification failed");
+
+        // The snapshot, then the source VM itself go: the clone is untouched.
+        assertThat(agent.run("snapshot", "delete", vm, "gold", "--local").exit()).isZero();
+        Agent.Result gone = agent.run("delete", vm, "--grace-period", "1");
+        assertThat(gone.exit()).as(gone.toString()).isZero();
+        assertThat(Virsh.ok("domstate", "berth-" + clone)).isEqualTo("running");
+        assertThat(qemuIo(cloneDisk, "read -P 0x42 2M 1M")).doesNotContain("verification failed");
+        Agent.Result again = agent.run("plan", "-f", cloneDir.toString());
+        assertThat(again.exit()).as("a clone whose source is gone plans no change: " + again).isZero();
+        assertThat(Guest.sha256(BASE)).as("the base image").isEqualTo(baseSha);
+
+        // A clone of a snapshot that does not exist: refused, nothing made.
+        String orphan = "orphan-" + id;
+        Path orphanDir = dir.resolve("orphan");
+        Files.createDirectories(orphanDir);
+        Files.writeString(orphanDir.resolve("o.yaml"), Manifests.tinyVmYaml(orphan, "1", "128Mi", "")
+                .replace("disk: {image: /var/lib/berth/images/base-64m.qcow2}", "disk: {from: {workload: " + clone
+                        + ", snapshot: nope}}"));
+        Agent.Result refused = agent.run("apply", "-f", orphanDir.toString());
+        assertThat(refused.exit()).as(refused.toString()).isNotZero();
+        assertThat(refused.out() + refused.err()).contains(clone + " has no snapshot named nope on this host (it has none)")
+                .doesNotContain("Exception");
+        assertThat(STATE.resolve("vms").resolve(orphan).resolve("disk.qcow2")).doesNotExist();
+        assertThat(Virsh.run("dominfo", "berth-" + orphan).exit()).isNotZero();
     }
 
     @Test

@@ -108,6 +108,22 @@ class ValidFixturesTest {
     }
 
     @Test
+    void aCloneOfAnotherVmsSnapshotKeepsItsSourceThroughTheCanonicalForm() {
+        ManifestLoader.LoadResult r = new ManifestLoader().load(List.of(DIR.resolve("vm-clone.yaml").toString()));
+        assertThat(r.errors()).isEmpty();
+        Disk disk = ((VmSpec) r.workloads().getFirst().spec()).disk();
+        assertThat(disk).isEqualTo(new Disk(null, null, new VmSpec.From("db", "nightly"), 2L << 30));
+        assertThat(disk.source()).isEqualTo("snapshot nightly of db");
+        assertThat(disk.sameBase(disk.withSize(4L << 30))).isTrue();
+        assertThat(disk.sameBase(new Disk(null, null, new VmSpec.From("db", "weekly"), 2L << 30))).isFalse();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> tree = (Map<String, Object>) ((Map<String, Object>) CanonicalForm.toTree(r.workloads().getFirst())
+                .get("spec")).get("disk");
+        assertThat(tree).containsOnlyKeys("from", "size")
+                .containsEntry("from", Map.of("workload", "db", "snapshot", "nightly"));
+    }
+
+    @Test
     void aFileUrlIsAHostPathAndOnlyFromTheImageDirectories() {
         ManifestParser.ParseResult r = new ManifestParser(new HostPolicy(List.of(Path.of("/var/lib/berth/images"))))
                 .parse(Path.of("vm.yaml"), """

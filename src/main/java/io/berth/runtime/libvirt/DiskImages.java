@@ -31,6 +31,8 @@ import java.util.List;
 final class DiskImages {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** A full copy reads and writes the whole disk: minutes for tens of GiB. */
+    static final Duration COPY_TIMEOUT = Duration.ofMinutes(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DiskImages() {
@@ -77,19 +79,8 @@ final class DiskImages {
                     + " is smaller than the base image's " + Quantities.formatMemory(b.virtualSize())
                     + " (valid: at least the base image's size, or leave size out)");
         }
-        List<String> notes = new ArrayList<>();
+        List<String> notes = unfinished(overlay);
         Path partial = partial(overlay);
-        if (Files.exists(partial)) {
-            // Only a create that died before its rename leaves this name; no domain ever used it.
-            delete(partial);
-            notes.add("removed " + partial + " left by a create that did not finish");
-        }
-        if (Files.exists(overlay) && isEmptyFile(overlay)) {
-            // An empty file holds no data: what an older Berth left when it was killed between
-            // making the file and qemu-img writing it. Made again below.
-            delete(overlay);
-            notes.add("made again the empty disk " + overlay + " left by a create that did not finish");
-        }
         if (Files.exists(overlay)) {
             Info o = info(workload, overlay);
             String cloneOf = cloneOf(workload, overlay, o);
@@ -107,34 +98,100 @@ final class DiskImages {
             }
             return notes;
         }
+        makeWhole(workload, overlay, List.of(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", b.format(), "-b",
+                base.toString(), partial.toString(), Long.toString(size))), TIMEOUT);
+        return notes;
+    }
+
+    /**
+     * Makes {@code disk} a full, independent copy of {@code layer} (a frozen snapshot layer of
+     * another VM, with its whole backing chain flattened in) of at least {@code sizeBytes}: the
+     * clone never depends on the source's files, so deleting the source or its snapshot later
+     * cannot touch it. An existing disk that stands alone is the clone's own data: kept, grown
+     * when smaller than asked; one that is an overlay on some image is refused, never replaced.
+     */
+    static List<String> prepareCopy(String workload, Path layer, String source, long sizeBytes, Path disk) {
+        if (!Files.isRegularFile(layer)) {
+            throw new RuntimeFailure(workload, workload + ": the layer of " + source + " (" + layer
+                    + ") is missing; nothing was created");
+        }
+        List<String> notes = unfinished(disk);
+        if (Files.exists(disk)) {
+            Info d = info(workload, disk);
+            String cloneOf = cloneOf(workload, disk, d);
+            if (cloneOf != null) {
+                throw new RuntimeFailure(workload, workload + ": its disk " + disk + " is a clone of " + cloneOf
+                        + ", not a copy of " + source + "; Berth never replaces a disk it did not plan to replace");
+            }
+            restrict(workload, disk);
+            notes.add("kept its existing disk " + disk);
+            if (sizeBytes > d.virtualSize()) {
+                grow(workload, disk, sizeBytes);
+                notes.add("grew its disk to " + Quantities.formatMemory(sizeBytes));
+            }
+            return notes;
+        }
+        Info l = info(workload, layer);
+        long size = Math.max(sizeBytes, l.virtualSize());
+        Path partial = partial(disk);
+        // Made as an empty qcow2 of the final size (0600 from the start), then filled: convert -n
+        // writes into it and reads the whole chain below the layer, so the copy stands alone.
+        makeWhole(workload, disk, List.of(
+                List.of("qemu-img", "create", "-q", "-f", "qcow2", partial.toString(), Long.toString(size)),
+                List.of("qemu-img", "convert", "-q", "-n", "-O", "qcow2", layer.toString(), partial.toString())), COPY_TIMEOUT);
+        notes.add("its disk is a full copy of " + source + " (" + Quantities.formatMemory(size) + ")");
+        return notes;
+    }
+
+    /** A leftover {@code .tmp} of a create that died, and an empty disk an older Berth left: neither holds data. */
+    private static List<String> unfinished(Path disk) {
+        List<String> notes = new ArrayList<>();
+        Path partial = partial(disk);
+        if (Files.exists(partial)) {
+            // Only a create that died before its rename leaves this name; no domain ever used it.
+            delete(partial);
+            notes.add("removed " + partial + " left by a create that did not finish");
+        }
+        if (Files.exists(disk) && isEmptyFile(disk)) {
+            // An empty file holds no data: what an older Berth left when it was killed between
+            // making the file and qemu-img writing it. Made again by the caller.
+            delete(disk);
+            notes.add("made again the empty disk " + disk + " left by a create that did not finish");
+        }
+        return notes;
+    }
+
+    /**
+     * Runs {@code commands} on the partial name of {@code disk} (made 0600 before the first
+     * writes it: qemu-img keeps an existing file's mode, so the guest's disk is never readable by
+     * others, even for a moment), then fsyncs and renames it: whole or not at all under its real
+     * name. A kill -9 before the rename leaves only the partial file, which the next create removes.
+     */
+    private static void makeWhole(String workload, Path disk, List<List<String>> commands, Duration timeout) {
+        Path partial = partial(disk);
         try {
-            FileModes.traversableDirectory(overlay.getParent());
-            // Made 0600 before qemu-img writes it: qemu-img truncates an existing file and keeps its
-            // mode, so the guest's disk is not readable by others even for a moment (the directory
-            // is only 0711, and its name is known).
+            FileModes.traversableDirectory(disk.getParent());
             Files.createFile(partial, PosixFilePermissions.asFileAttribute(FileModes.PRIVATE_FILE));
             FileModes.set(partial, FileModes.PRIVATE_FILE);
         } catch (IOException e) {
             throw new RuntimeFailure(workload, workload + ": cannot create " + partial + ": " + e.getMessage(), e);
         }
         try {
-            Commands.check(workload, "cannot create the disk overlay", List.of("qemu-img", "create", "-q", "-f", "qcow2",
-                    "-F", b.format(), "-b", base.toString(), partial.toString(), Long.toString(size)), TIMEOUT);
-            // Whole or not at all under its real name: a kill -9 before this rename leaves only
-            // the partial file, which the next create removes, never a disk that is not a clone.
+            for (List<String> command : commands) {
+                Commands.check(workload, "cannot create the disk " + disk, command, timeout);
+            }
             try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
-            Files.move(partial, overlay, StandardCopyOption.ATOMIC_MOVE);
-            AtomicFiles.syncDirectory(overlay.getParent());
+            Files.move(partial, disk, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.syncDirectory(disk.getParent());
         } catch (IOException e) {
             delete(partial);
-            throw new RuntimeFailure(workload, workload + ": cannot create " + overlay + ": " + e.getMessage(), e);
+            throw new RuntimeFailure(workload, workload + ": cannot create " + disk + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             delete(partial);
             throw e;
         }
-        return notes;
     }
 
     /**

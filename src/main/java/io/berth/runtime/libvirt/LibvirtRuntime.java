@@ -188,7 +188,8 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
             }
         };
         // Before anything else is made: a download that fails leaves no VM directory, disk or domain.
-        Path base = spec.disk().url() == null ? Path.of(spec.disk().image()).toAbsolutePath().normalize()
+        Path base = spec.disk().from() != null ? VmSnapshots.sourceLayer(paths, w.name(), spec.disk().from())
+                : spec.disk().url() == null ? Path.of(spec.disk().image()).toAbsolutePath().normalize()
                 : fetch(w.name(), spec.disk().url(), notes);
         try {
             paths.prepare(w.name());
@@ -199,7 +200,9 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
             // A disk that was there before is the data a recreate keeps: only a disk made here is undone.
             Path disk = paths.disk(w.name());
             boolean hadDisk = Files.exists(disk);
-            notes.addAll(DiskImages.prepare(w.name(), base, spec.disk().sizeBytes(), disk, policy));
+            notes.addAll(spec.disk().from() != null
+                    ? DiskImages.prepareCopy(w.name(), base, spec.disk().source(), spec.disk().sizeBytes(), disk)
+                    : DiskImages.prepare(w.name(), base, spec.disk().sizeBytes(), disk, policy));
             if (!hadDisk && !kept.list(w.name()).isEmpty()) {
                 // Never reused silently: a new VM of an old name starts clean, and the operator is told.
                 notes.add("started from a new clone; a disk of an earlier " + w.name() + " is kept under "

@@ -37,7 +37,7 @@ record SnapshotRecord(int format, String active, List<Entry> snapshots, Intent i
     static final int FORMAT = 1;
 
     /** Snapshot names: like metadata names (a DNS label), so they fit any file or URL path. */
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?");
+    static final Pattern NAME = io.berth.manifest.Syntax.SNAPSHOT_NAME;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -153,8 +153,7 @@ record SnapshotRecord(int format, String active, List<Entry> snapshots, Intent i
     static String checkName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("snapshot name " + (name == null ? "(none)" : "\"" + name + "\"")
-                    + " is not valid (valid: 1-63 letters, digits and '-', starting and ending with a letter or"
-                    + " digit, like 20261201T2215Z or before-upgrade)");
+                    + " is not valid (" + io.berth.manifest.Syntax.SNAPSHOT_VALID + ")");
         }
         return name;
     }

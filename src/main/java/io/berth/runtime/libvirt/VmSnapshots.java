@@ -1,5 +1,6 @@
 package io.berth.runtime.libvirt;
 
+import io.berth.manifest.VmSpec;
 import io.berth.manifest.Kind;
 import io.berth.runtime.RuntimeFailure;
 import io.berth.runtime.Snapshots;
@@ -330,6 +331,31 @@ final class VmSnapshots {
         } catch (IOException e) {
             throw new RuntimeFailure(name, name + ": cannot write " + paths.record(name) + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The frozen layer of another VM's snapshot that {@code clone}'s disk is copied from. Frozen
+     * layers are never written again, so a copy of one is the snapshot whatever the source does.
+     */
+    static Path sourceLayer(VmPaths paths, String clone, VmSpec.From from) {
+        if (from.workload().equals(clone)) {
+            throw new RuntimeFailure(clone, clone + ": spec.disk.from names its own snapshot " + from.snapshot()
+                    + "; a VM's disk cannot be copied from itself (use agent snapshot restore)");
+        }
+        SnapshotRecord r;
+        try {
+            r = SnapshotRecord.read(paths.record(from.workload())).orElse(null);
+        } catch (IllegalStateException e) {
+            throw new RuntimeFailure(clone, clone + ": cannot read the snapshots of " + from.workload() + ": "
+                    + e.getMessage() + "; nothing was created");
+        }
+        if (r == null || r.find(from.snapshot()).isEmpty()) {
+            throw new RuntimeFailure(clone, clone + ": spec.disk.from: " + from.workload() + " has no snapshot named "
+                    + from.snapshot() + " on this host" + (r == null || r.snapshots().isEmpty() ? " (it has none)"
+                    : " (it has: " + String.join(", ", r.snapshots().stream().map(SnapshotRecord.Entry::name).toList())
+                    + ")") + "; nothing was created (agent snapshot list " + from.workload() + ")");
+        }
+        return Path.of(r.find(from.snapshot()).get().layer());
     }
 
     private static SnapshotRecord.Entry entry(String name, SnapshotRecord r, String snap) {

@@ -61,4 +61,43 @@ class DiskImagesTest {
                 .hasMessageContaining("Berth never replaces a disk it did not plan to replace");
         assertThat(Files.readAllBytes(overlay)).containsExactly(1, 2, 3, 4);
     }
+
+    @Test
+    void aCopyOfALayerFlattensItsWholeChainStandsAloneAndIsKeptOnTheNextCreate() throws Exception {
+        Path base = base();
+        qemu("qemu-io", "-f", "qcow2", "-c", "write -P 0x41 0 64k", base.toString());
+        Path layer = Files.createDirectories(dir.resolve("vms/db/layers")).resolve("frozen.qcow2");
+        qemu("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", base.toString(), layer.toString(), "8M");
+        qemu("qemu-io", "-f", "qcow2", "-c", "write -P 0x42 1M 64k", layer.toString());
+        Path disk = Files.createDirectories(dir.resolve("vms/db-test")).resolve("disk.qcow2");
+
+        List<String> notes = DiskImages.prepareCopy("db-test", layer, "snapshot nightly of db", 16L << 20, disk);
+        assertThat(notes).anyMatch(n -> n.startsWith("its disk is a full copy of snapshot nightly of db"));
+        DiskImages.Info copy = DiskImages.info("db-test", disk);
+        assertThat(copy.backing()).as("stands alone").isNull();
+        assertThat(copy.virtualSize()).isEqualTo(16L << 20);
+        assertThat(qemu("qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0x41 0 64k", disk.toString())).doesNotContain("failed");
+        assertThat(qemu("qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0x42 1M 64k", disk.toString())).doesNotContain("failed");
+        assertThat(Files.getPosixFilePermissions(disk)).hasSize(2);
+        assertThat(DiskImages.partial(disk)).doesNotExist();
+
+        // The next create (a recreate) keeps it: the clone's own data, written since.
+        qemu("qemu-io", "-f", "qcow2", "-c", "write -P 0x43 1M 64k", disk.toString());
+        assertThat(DiskImages.prepareCopy("db-test", layer, "snapshot nightly of db", 16L << 20, disk))
+                .anyMatch(n -> n.startsWith("kept its existing disk"));
+        assertThat(qemu("qemu-io", "-r", "-f", "qcow2", "-c", "read -P 0x43 1M 64k", disk.toString())).doesNotContain("failed");
+
+        // An overlay on some image at that place is data of another kind: refused, untouched.
+        Path other = Files.createDirectories(dir.resolve("vms/web")).resolve("disk.qcow2");
+        DiskImages.prepare("web", base, 0, other, policy());
+        assertThatThrownBy(() -> DiskImages.prepareCopy("web", layer, "snapshot nightly of db", 0, other))
+                .isInstanceOf(RuntimeFailure.class).hasMessageContaining("is a clone of " + base);
+        assertThat(DiskImages.info("web", other).backing()).isEqualTo(base.toString());
+    }
+
+    private static String qemu(String... command) {
+        Processes.Result r = Processes.run(List.of(command), Map.of(), null, Duration.ofSeconds(30));
+        assertThat(r.exit()).as(r.toString()).isZero();
+        return r.out() + r.err();
+    }
 }
