@@ -4,6 +4,7 @@ import io.berth.api.Token;
 import io.berth.manifest.HostIdentity;
 import io.berth.manifest.Quantities;
 import io.berth.reconcile.Admission;
+import io.berth.reconcile.SnapshotSchedules;
 import io.berth.reconcile.WorkQueue;
 import io.berth.runtime.Agent;
 import io.berth.runtime.EventSource;
@@ -47,13 +48,15 @@ public class Daemon {
     private final WorkQueue<String> queue;
     private final Resync resync;
     private final RetentionSweep sweep;
+    private final SnapshotSchedules schedules;
     private final List<AutoCloseable> watches = new ArrayList<>();
     private ScheduledExecutorService timer;
 
     public Daemon(BerthConfig config, GitConfig gitConfig, Agent agent, HostIdentity host, Token token,
                   RuntimeSet runtimes, Admission admission, ManifestDirectory directory, GitSource git,
-                  WorkQueue<String> queue, Resync resync, RetentionSweep sweep) {
+                  WorkQueue<String> queue, Resync resync, RetentionSweep sweep, SnapshotSchedules schedules) {
         this.sweep = sweep;
+        this.schedules = schedules;
         this.config = config;
         this.gitConfig = gitConfig;
         this.agent = agent;
@@ -83,12 +86,25 @@ public class Daemon {
         timer = DaemonThreads.scheduled("resync");
         timer.scheduleWithFixedDelay(resync::run, 0, config.resyncInterval().toMillis(), TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(sweep::run, 0, sweep.interval().toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::snapshotSchedules, SCHEDULE_CHECK.toMillis(), SCHEDULE_CHECK.toMillis(),
+                TimeUnit.MILLISECONDS);
         Admission.Allocatable a = admission.allocatable();
         LOG.infof("berth agent %s (host %s%s): watching %s, %d runtime(s), resync every %s%s; allocatable %s cpu, %s memory",
                 agent.name(), host.hostName(), host.labels().isEmpty() ? "" : " " + host.labels(),
                 io.berth.source.DesiredState.sourceOf(config.manifests()), runtimes.size(), config.resyncInterval(),
                 config.detectOnly() ? ", detect-only" : "",
                 Quantities.formatCpu(a.cpuMillis()), Quantities.formatMemory(a.memoryBytes()));
+    }
+
+    /** Schedules are due on the minute: a look every 10 s takes a snapshot within 10 s of its time. */
+    static final java.time.Duration SCHEDULE_CHECK = java.time.Duration.ofSeconds(10);
+
+    private void snapshotSchedules() {
+        try {
+            schedules.run();
+        } catch (RuntimeException e) { // the timer would stop for good on an exception
+            LOG.warnf("snapshot schedules: %s; looking again in %s", e.getMessage(), SCHEDULE_CHECK);
+        }
     }
 
     /**

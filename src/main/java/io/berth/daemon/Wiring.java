@@ -11,6 +11,7 @@ import io.berth.reconcile.DeleteRequests;
 import io.berth.reconcile.ReconcileReports;
 import io.berth.reconcile.ReconcileRuns;
 import io.berth.reconcile.HeldNames;
+import io.berth.reconcile.SnapshotSchedules;
 import io.berth.reconcile.Reconciler;
 import io.berth.reconcile.Restarts;
 import io.berth.reconcile.RetryBackoff;
@@ -187,6 +188,14 @@ public class Wiring {
     @Singleton
     HeldNames held() {
         return new HeldNames();
+    }
+
+    /** spec.snapshots of the desired VMs, run on the daemon's timer ({@link Daemon}). */
+    @Produces
+    @Singleton
+    SnapshotSchedules schedules(DesiredState desired, RuntimeSet runtimes, HeldNames held, WorkQueue<String> queue,
+                                StatusBook book) {
+        return new SnapshotSchedules(desired, runtimes, held, queue, book, java.time.Clock.systemUTC());
     }
 
     /** One reconcile per name at a time, {@code berth.workers} names at once; held names wait. */

@@ -133,6 +133,7 @@ public final class CanonicalForm {
         }
     }
 
+    /** spec.snapshots is left out on purpose: the daemon's policy, not the domain's; changing it changes no VM. */
     private static void vm(Map<String, Object> spec, VmSpec v) {
         spec.put("hypervisor", v.hypervisor().name());
         Map<String, Object> disk = map(spec, "disk");

@@ -70,6 +70,7 @@ public final class ManifestSchema {
         o.put("VirtualMachineSpec", VmSchema.spec());
         o.put("Disk", VmSchema.disk());
         o.put("DiskFrom", VmSchema.diskFrom());
+        o.put("SnapshotSchedule", VmSchema.snapshots());
         o.put("ImageUrl", VmSchema.imageUrl());
         o.put("Kernel", VmSchema.kernel());
         o.put("CloudInit", VmSchema.cloudInit());

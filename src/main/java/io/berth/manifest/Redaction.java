@@ -64,7 +64,7 @@ public final class Redaction {
                         c.ports(), c.volumes(), c.restartPolicy(), c.healthCheck(), c.securityContext()));
             }
             case VmSpec v when v.cloudInit() != null -> with(w, new VmSpec(v.hypervisor(), v.disk(), v.kernel(),
-                    new VmSpec.CloudInit(digest(w.name(), USER_DATA, v.cloudInit().userData())), v.network()));
+                    new VmSpec.CloudInit(digest(w.name(), USER_DATA, v.cloudInit().userData())), v.network(), v.snapshots()));
             default -> w;
         };
     }

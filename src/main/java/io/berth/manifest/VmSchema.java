@@ -30,6 +30,7 @@ final class VmSchema {
                 .optional("kernel", ref("Kernel"), "Boot this kernel directly instead of the disk's boot loader.", null)
                 .optional("cloudInit", ref("CloudInit"), "A cloud-init seed (NoCloud) for the guest.", null)
                 .optional("network", ref("Network"), "The guest's network; absent means user-mode networking.", null)
+                .optional("snapshots", ref("SnapshotSchedule"), "Scheduled snapshots of the disk and how many are kept.", null)
                 .required("resources", ref("VirtualMachineResources"), "Hard limits: Berth only runs hard-limited workloads.",
                         null)
                 .optional("placement", ref("Placement"), "Which hosts run this workload; absent means every host.", null);
@@ -45,6 +46,15 @@ final class VmSchema {
                         + " snapshot on this host (deleting the source or its snapshot later never touches the clone).", null)
                 .optional("size", MEMORY, "The disk's size (Mi, Gi, ...); absent means the source's own size.", "10Gi")
                 .rule(of("oneOf", List.of(of("required", List.of("image")), of("required", List.of("from")))));
+    }
+
+    static SchemaObject snapshots() {
+        return new SchemaObject("Scheduled snapshots of the VM's disk, taken by the daemon (agent serve). Manual and"
+                + " automatic snapshots are never removed by keep.")
+                .required("schedule", of("type", "string", "minLength", 1), "When: five cron fields (minute hour"
+                        + " day-of-month month day-of-week, UTC) or @hourly, @daily, @weekly, @monthly.", "@hourly")
+                .optional("keep", of("type", "integer", "minimum", 1, "maximum", 10_000, "default", 7),
+                        "How many scheduled snapshots to keep: the oldest beyond it are deleted after each new one.", 24);
     }
 
     static SchemaObject diskFrom() {

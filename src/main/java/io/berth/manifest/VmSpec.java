@@ -3,8 +3,22 @@ package io.berth.manifest;
 /**
  * A virtual machine's spec, normalised. kernel and cloudInit are null when absent.
  */
-public record VmSpec(Hypervisor hypervisor, Disk disk, Kernel kernel, CloudInit cloudInit, Network network)
-        implements WorkloadSpec {
+public record VmSpec(Hypervisor hypervisor, Disk disk, Kernel kernel, CloudInit cloudInit, Network network,
+                     SnapshotPolicy snapshots) implements WorkloadSpec {
+
+    /** A VM without scheduled snapshots. */
+    public VmSpec(Hypervisor hypervisor, Disk disk, Kernel kernel, CloudInit cloudInit, Network network) {
+        this(hypervisor, disk, kernel, cloudInit, network, null);
+    }
+
+    /**
+     * {@code spec.snapshots}: a snapshot when {@code schedule} is due, the newest {@code keep}
+     * scheduled ones kept (manual and automatic ones are never removed by it). A policy the daemon
+     * carries out, not a property of the domain: it is not part of the recorded spec, so changing
+     * it changes nothing on the VM.
+     */
+    public record SnapshotPolicy(CronSchedule schedule, int keep) {
+    }
 
     public enum Hypervisor { auto, kvm, qemu }
 

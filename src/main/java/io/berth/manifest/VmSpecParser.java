@@ -21,7 +21,10 @@ import java.util.List;
 final class VmSpecParser {
 
     /** In the contract's order, which is also the canonical form's. */
-    static final List<String> FIELDS = List.of("hypervisor", "disk", "kernel", "cloudInit", "network");
+    static final List<String> FIELDS = List.of("hypervisor", "disk", "kernel", "cloudInit", "network", "snapshots");
+    static final List<String> SNAPSHOTS = List.of("schedule", "keep");
+    /** How many scheduled snapshots are kept when {@code keep} is not given. */
+    static final int DEFAULT_KEEP = 7;
     static final List<String> DISK = List.of("image", "from", "size");
     static final List<String> FROM = List.of("workload", "snapshot");
     static final List<String> IMAGE_URL = List.of("url", "sha256");
@@ -47,10 +50,11 @@ final class VmSpecParser {
         Kernel kernel = kernel(spec);
         CloudInit cloudInit = cloudInit(spec);
         Network network = network(spec);
+        VmSpec.SnapshotPolicy snapshots = snapshots(spec);
         if (r.errorCount() > before) {
             return null;
         }
-        return new VmSpec(hypervisor, disk, kernel, cloudInit, network);
+        return new VmSpec(hypervisor, disk, kernel, cloudInit, network, snapshots);
     }
 
     private Disk disk(Fields spec, String name) {
@@ -95,6 +99,25 @@ final class VmSpecParser {
             }
         }
         return image == null || size == null ? null : new Disk(image, size);
+    }
+
+    /** {@code snapshots: {schedule, keep}}: scheduled snapshots and how many of them are kept. */
+    private VmSpec.SnapshotPolicy snapshots(Fields spec) {
+        Fields s = spec.mapping("snapshots", SNAPSHOTS);
+        if (s == null) {
+            return null;
+        }
+        String text = s.requiredString("schedule", "when to take a snapshot: " + CronSchedule.VALID);
+        Long keep = s.has("keep") ? s.integer("keep", 1, 10_000) : Long.valueOf(DEFAULT_KEEP);
+        CronSchedule schedule = null;
+        if (text != null) {
+            try {
+                schedule = CronSchedule.parse(text);
+            } catch (IllegalArgumentException e) {
+                r.error(s.get("schedule"), s.path("schedule"), e.getMessage());
+            }
+        }
+        return schedule == null || keep == null ? null : new VmSpec.SnapshotPolicy(schedule, keep.intValue());
     }
 
     /** {@code from: {workload, snapshot}}: a full copy of another VM's snapshot. */

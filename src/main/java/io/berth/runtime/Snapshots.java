@@ -15,8 +15,11 @@ import java.util.List;
  */
 public interface Snapshots {
 
-    /** Manual snapshots are the user's; automatic ones Berth made (the disk in use before a restore). */
-    enum MadeBy { manual, automatic }
+    /**
+     * Manual snapshots are the user's; scheduled ones the daemon took for {@code spec.snapshots}
+     * (and removes beyond its {@code keep}); automatic ones Berth made (the disk in use before a restore).
+     */
+    enum MadeBy { manual, scheduled, automatic }
 
     /**
      * One snapshot.
@@ -39,8 +42,13 @@ public interface Snapshots {
     record Done(Snapshot snapshot, List<String> notes, Duration took) {
     }
 
-    /** Freezes the workload's data now as {@code snapshot} (null: its UTC time {@code 20261201T2215Z}). */
-    Done createSnapshot(String name, String snapshot);
+    /** Freezes the workload's data now as {@code snapshot} (null: its UTC time {@code 20261201T2215Z}), made by the user. */
+    default Done createSnapshot(String name, String snapshot) {
+        return createSnapshot(name, snapshot, MadeBy.manual);
+    }
+
+    /** The same, recorded as made by {@code madeBy} (manual or scheduled). */
+    Done createSnapshot(String name, String snapshot, MadeBy madeBy);
 
     /** The snapshots of {@code name}, oldest first; every workload's when {@code name} is null. */
     List<Snapshot> snapshots(String name);

@@ -120,6 +120,60 @@ class VmDaemonIT {
         assertThat(none.err()).contains("nothing-here: no workload of that name is managed here");
     }
 
+    /**
+     * {@code spec.snapshots} through the daemon: every minute a scheduled snapshot, and with
+     * {@code keep: 1} the older scheduled one is deleted when the next is made — the manual one stays.
+     */
+    @Test
+    void scheduledSnapshotsAreTakenWhenDueAndKeepRemovesOnlyOlderScheduledOnes() throws Exception {
+        Files.writeString(manifests.resolve("vm.yaml"), Manifests.tinyVmYaml(vm, "0.5", "128Mi", "")
+                + "  snapshots: {schedule: \"* * * * *\", keep: 1}\n");
+        daemon.await("VM running", BOOT, this::running);
+        Agent client = new Agent(agent);
+        Map<String, String> env = daemon.clientEnv();
+        Agent.Result mine = client.run(env, "snapshot", "create", vm, "mine");
+        assertThat(mine.exit()).as(mine.toString()).isZero();
+
+        String[] first = new String[1];
+        daemon.await("a scheduled snapshot", Duration.ofSeconds(90), () -> {
+            first[0] = scheduled().stream().findFirst().orElse(null);
+            return first[0] != null;
+        });
+        daemon.await("the next scheduled snapshot, the first one deleted (keep 1)", Duration.ofSeconds(90),
+                () -> {
+                    List<String> now = scheduled();
+                    return now.size() == 1 && !now.contains(first[0]);
+                });
+        Agent.Result list = client.run(env, "snapshot", "list", vm);
+        assertThat(list.out()).as("the manual snapshot is never removed by keep").contains("mine", "manual", "scheduled");
+
+        List<String> messages = new ArrayList<>();
+        new ObjectMapper().readTree(daemon.get("/api/v1/events", daemon.token()).body()).forEach(e -> {
+            if (vm.equals(e.path("name").asText())) {
+                messages.add(e.get("type").asText() + ": " + e.path("message").asText());
+            }
+        });
+        assertThat(messages).as(messages.toString())
+                .anyMatch(m -> m.startsWith("SnapshotCreated: scheduled snapshot " + first[0] + " created (schedule * * * * *, keep 1)"))
+                .anyMatch(m -> m.startsWith("SnapshotDeleted: scheduled snapshot " + first[0] + " deleted: more than keep 1"));
+    }
+
+    /** The names of the VM's scheduled snapshots, as the daemon's API lists them. */
+    private List<String> scheduled() {
+        List<String> names = new ArrayList<>();
+        try {
+            new ObjectMapper().readTree(daemon.get("/api/v1/workloads/" + vm + "/snapshots", daemon.token()).body()).forEach(n -> {
+                if ("scheduled".equals(n.path("madeBy").asText())) {
+                    names.add(n.get("name").asText());
+                }
+            });
+            Thread.sleep(800);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        return names;
+    }
+
     private boolean running() {
         return Virsh.run("domstate", domain).out().equals("running");
     }

@@ -86,6 +86,7 @@ class ManifestSchemaTest {
         parser.put("VirtualMachineSpec", DocumentParser.known(Kind.VirtualMachine));
         parser.put("Disk", VmSpecParser.DISK);
         parser.put("DiskFrom", VmSpecParser.FROM);
+        parser.put("SnapshotSchedule", VmSpecParser.SNAPSHOTS);
         parser.put("ImageUrl", VmSpecParser.IMAGE_URL);
         parser.put("Kernel", VmSpecParser.KERNEL);
         parser.put("CloudInit", VmSpecParser.CLOUD_INIT);

@@ -79,7 +79,7 @@ final class DomainUpdater {
         if (diskBytes != null && diskBytes != spec.disk().sizeBytes()) {
             notes.add(grow(name, d, active, diskBytes));
             spec = new VmSpec(spec.hypervisor(), spec.disk().withSize(diskBytes), spec.kernel(),
-                    spec.cloudInit(), spec.network());
+                    spec.cloudInit(), spec.network(), spec.snapshots());
         }
         if (active) {
             SchedLongParameter quota = new SchedLongParameter(DomainXml.quota(cpu));

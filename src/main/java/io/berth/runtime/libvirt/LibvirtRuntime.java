@@ -250,8 +250,8 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
     }
 
     @Override
-    public Snapshots.Done createSnapshot(String name, String snapshot) {
-        return snapshots.create(name, snapshot);
+    public Snapshots.Done createSnapshot(String name, String snapshot, Snapshots.MadeBy madeBy) {
+        return snapshots.create(name, snapshot, madeBy);
     }
 
     @Override

@@ -43,7 +43,7 @@ record SnapshotRecord(int format, String active, List<Entry> snapshots, Intent i
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
-    /** One named snapshot; {@code created} is ISO-8601 UTC, {@code madeBy} manual or automatic. */
+    /** One named snapshot; {@code created} is ISO-8601 UTC, {@code madeBy} manual, scheduled or automatic. */
     record Entry(String name, String layer, String created, long sizeBytes, String madeBy) {
     }
 
@@ -55,7 +55,17 @@ record SnapshotRecord(int format, String active, List<Entry> snapshots, Intent i
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Intent(String op, String snapshot, String frozen, String next, String from, String keptAs, String at,
-                  long sizeBytes) {
+                  long sizeBytes, String madeBy) {
+
+        /** A manual create, or a restore (absent {@code madeBy}: what records written before it mean). */
+        Intent(String op, String snapshot, String frozen, String next, String from, String keptAs, String at,
+               long sizeBytes) {
+            this(op, snapshot, frozen, next, from, keptAs, at, sizeBytes, null);
+        }
+
+        Intent withSize(long bytes) {
+            return new Intent(op, snapshot, frozen, next, from, keptAs, at, bytes, madeBy);
+        }
     }
 
     SnapshotRecord {
@@ -114,7 +124,8 @@ record SnapshotRecord(int format, String active, List<Entry> snapshots, Intent i
         Intent i = Objects.requireNonNull(intent, "no intent");
         List<Entry> all = new ArrayList<>(snapshots);
         String name = "create".equals(i.op()) ? i.snapshot() : i.keptAs();
-        all.add(new Entry(name, i.frozen(), i.at(), i.sizeBytes(), "create".equals(i.op()) ? "manual" : "automatic"));
+        all.add(new Entry(name, i.frozen(), i.at(), i.sizeBytes(), !"create".equals(i.op()) ? "automatic"
+                : i.madeBy() != null ? i.madeBy() : "manual"));
         return new SnapshotRecord(format, i.next(), all, null);
     }
 

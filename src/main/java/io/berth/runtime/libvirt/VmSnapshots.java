@@ -76,7 +76,7 @@ final class VmSnapshots {
         this.clock = clock;
     }
 
-    Snapshots.Done create(String name, String requested) {
+    Snapshots.Done create(String name, String requested, Snapshots.MadeBy madeBy) {
         long t0 = System.nanoTime();
         Domain d = observer.owned(name);
         List<String> notes = new ArrayList<>(settle(name, d));
@@ -91,7 +91,7 @@ final class VmSnapshots {
         Path frozen = Path.of(r.active());
         Path next = newLayer(name, now);
         SnapshotRecord.Intent intent = new SnapshotRecord.Intent("create", snap, frozen.toString(), next.toString(),
-                null, null, now.toString(), 0);
+                null, null, now.toString(), 0, madeBy == Snapshots.MadeBy.manual ? null : madeBy.name());
         write(name, r.withIntent(intent));
         if (calls.call(name, "read domain state", d::isActive) == 1) {
             notes.add(live(name, d, next));
@@ -256,8 +256,7 @@ final class VmSnapshots {
         } catch (IOException e) {
             size = 0;
         }
-        SnapshotRecord done = withIntent.withIntent(new SnapshotRecord.Intent(i.op(), i.snapshot(), i.frozen(), i.next(),
-                i.from(), i.keptAs(), i.at(), size)).finished();
+        SnapshotRecord done = withIntent.withIntent(i.withSize(size)).finished();
         write(name, done);
         return done;
     }
