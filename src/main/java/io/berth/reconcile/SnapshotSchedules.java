@@ -37,6 +37,7 @@ public final class SnapshotSchedules {
     private final StatusBook book;
     private final Clock clock;
     private final Instant started;
+    private final SnapshotMetrics metrics = new SnapshotMetrics(io.micrometer.core.instrument.Metrics.globalRegistry);
 
     public SnapshotSchedules(DesiredState desired, RuntimeSet runtimes, HeldNames held, WorkQueue<String> queue,
                              StatusBook book, Clock clock) {
@@ -61,14 +62,22 @@ public final class SnapshotSchedules {
         return scheduled.size() <= keep ? List.of() : scheduled.subList(0, scheduled.size() - keep);
     }
 
-    /** One look at every schedule; returns the names that got a snapshot. */
+    /** How long past its due time the next scheduled snapshot is, in seconds (0: on time). */
+    static double overdue(CronSchedule schedule, Instant last, Instant started, Instant now) {
+        Instant due = schedule.next(last != null ? last : started);
+        return due.isAfter(now) ? 0 : java.time.Duration.between(due, now).toMillis() / 1000.0;
+    }
+
+    /** One look at every schedule, then the snapshot metrics; returns the names that got a snapshot. */
     public List<String> run() {
         List<String> made = new ArrayList<>();
+        java.util.Map<String, VmSpec.SnapshotPolicy> policies = new java.util.TreeMap<>();
         for (DesiredState.Entry e : desired.all().values()) {
             Workload w = e.workload();
             if (!(w.spec() instanceof VmSpec v) || v.snapshots() == null) {
                 continue;
             }
+            policies.put(w.name(), v.snapshots());
             try {
                 if (take(w.name(), v.snapshots())) {
                     made.add(w.name());
@@ -80,7 +89,34 @@ public final class SnapshotSchedules {
                         + ex.getMessage());
             }
         }
+        metrics(policies);
         return made;
+    }
+
+    /** Every VM's snapshots (and the overdue time of each schedule) as metrics. */
+    private void metrics(java.util.Map<String, VmSpec.SnapshotPolicy> policies) {
+        java.util.Map<String, List<Snapshots.Snapshot>> byName = new java.util.TreeMap<>();
+        for (Runtime r : runtimes.all()) {
+            if (r instanceof Snapshots s && r.kind() == io.berth.manifest.Kind.VirtualMachine) {
+                try {
+                    s.snapshots(null).forEach(x -> byName.computeIfAbsent(x.workload(), k -> new ArrayList<>()).add(x));
+                } catch (RuntimeException e) {
+                    LOG.debugf("snapshot metrics: cannot list snapshots: %s", e.getMessage());
+                    return; // keep the last values rather than end every series
+                }
+            }
+        }
+        policies.keySet().forEach(n -> byName.computeIfAbsent(n, k -> new ArrayList<>()));
+        Instant now = clock.instant();
+        List<SnapshotMetrics.Seen> seen = new ArrayList<>();
+        byName.forEach((name, list) -> {
+            VmSpec.SnapshotPolicy p = policies.get(name);
+            Double overdue = p == null ? null : overdue(p.schedule(), list.stream()
+                    .filter(x -> x.madeBy() == Snapshots.MadeBy.scheduled).map(Snapshots.Snapshot::created)
+                    .max(Comparator.naturalOrder()).orElse(null), started, now);
+            seen.add(new SnapshotMetrics.Seen(name, io.berth.manifest.Kind.VirtualMachine.name(), list, overdue));
+        });
+        metrics.update(seen);
     }
 
     private boolean take(String name, VmSpec.SnapshotPolicy policy) {

@@ -153,6 +153,19 @@ class VmDaemonIT {
                 messages.add(e.get("type").asText() + ": " + e.path("message").asText());
             }
         });
+        // The metrics (families in MetricsArtifactsTest.SNAPSHOT_FAMILIES): one manual, one scheduled, on time.
+        String of = "\\{[^}]*name=\"" + vm + "\"[^}]*\\} ";
+        List<java.util.regex.Pattern> expected = List.of(
+                java.util.regex.Pattern.compile("berth_workload_snapshots\\{[^}]*made_by=\"manual\"[^}]*name=\"" + vm + "\"[^}]*\\} 1(\\.0)?\n"),
+                java.util.regex.Pattern.compile("berth_workload_snapshots\\{[^}]*made_by=\"scheduled\"[^}]*name=\"" + vm + "\"[^}]*\\} 1(\\.0)?\n"),
+                java.util.regex.Pattern.compile("berth_workload_snapshot_overdue_seconds" + of + "0(\\.0)?\n"),
+                java.util.regex.Pattern.compile("berth_workload_snapshots_size_bytes" + of + "[1-9][0-9.E]*\n"));
+        String[] metrics = new String[1];
+        // Updated at the end of the timer's look that made the snapshot: at most one look (10 s) behind.
+        daemon.await("snapshot metrics", Duration.ofSeconds(20), () -> {
+            metrics[0] = daemon.get("/q/metrics", daemon.token()).body();
+            return expected.stream().allMatch(p -> p.matcher(metrics[0]).find());
+        });
         assertThat(messages).as(messages.toString())
                 .anyMatch(m -> m.startsWith("SnapshotCreated: scheduled snapshot " + first[0] + " created (schedule * * * * *, keep 1)"))
                 .anyMatch(m -> m.startsWith("SnapshotDeleted: scheduled snapshot " + first[0] + " deleted: more than keep 1"));
