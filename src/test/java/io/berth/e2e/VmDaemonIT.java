@@ -161,9 +161,10 @@ class VmDaemonIT {
                 java.util.regex.Pattern.compile("berth_workload_snapshot_overdue_seconds" + of + "0(\\.0)?\n"),
                 java.util.regex.Pattern.compile("berth_workload_snapshots_size_bytes" + of + "[1-9][0-9.E]*\n"));
         String[] metrics = new String[1];
+        String token = daemon.token();
         // Updated at the end of the timer's look that made the snapshot: at most one look (10 s) behind.
         daemon.await("snapshot metrics", Duration.ofSeconds(20), () -> {
-            metrics[0] = daemon.get("/q/metrics", daemon.token()).body();
+            metrics[0] = daemon.get("/q/metrics", token).body();
             return expected.stream().allMatch(p -> p.matcher(metrics[0]).find());
         });
         assertThat(messages).as(messages.toString())
