@@ -41,7 +41,8 @@ final class NetworkParser {
         }
         Cidr subnet = null;
         boolean internal = false;
-        Fields spec = doc.has("spec") && !NodeReader.isNull(doc.get("spec")) ? r.fields(doc.get("spec"), "spec", SPEC) : null;
+        Node specNode = doc.require("spec", "write spec: {} for an allocated subnet with a route out");
+        Fields spec = specNode == null ? null : r.fields(specNode, "spec", SPEC);
         if (spec != null) {
             String text = spec.string("subnet");
             if (text != null) {
