@@ -12,6 +12,7 @@ import java.util.Map;
 
 import io.berth.manifest.ManifestError;
 import io.berth.manifest.ManifestLoader;
+import io.berth.manifest.NetworkManifest;
 import io.berth.manifest.Workload;
 import picocli.CommandLine.Option;
 
@@ -41,6 +42,7 @@ public class ManifestInput {
 
     private byte[] stdin;
     private List<Path> files = List.of();
+    private List<NetworkManifest> networks = List.of();
 
     /** Loads and validates; on any error prints every one as file:line:col and throws. */
     List<Workload> load(PrintWriter err) {
@@ -54,6 +56,7 @@ public class ManifestInput {
         ManifestLoader.LoadResult result = new ManifestLoader(new ByteArrayInputStream(stdin == null ? new byte[0] : stdin),
                 HostPolicy.fromEnvironment()).load(paths);
         files = result.files();
+        networks = result.networks();
         if (!result.errors().isEmpty()) {
             for (ManifestError e : result.errors()) {
                 err.println(e);
@@ -108,6 +111,16 @@ public class ManifestInput {
 
     String sourceOf(Workload w) {
         return sourceOfFile(w.origin().file());
+    }
+
+    /** The kind: Network documents of the last load. */
+    List<NetworkManifest> networks() {
+        return networks;
+    }
+
+    String sourceOfNetwork(String network) {
+        return networks.stream().filter(n -> n.name().equals(network)).findFirst()
+                .map(n -> sourceOfFile(n.origin().file())).orElseThrow();
     }
 
     private String sourceOfFile(Path origin) {

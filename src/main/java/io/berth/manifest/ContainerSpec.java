@@ -12,7 +12,14 @@ public record ContainerSpec(String image, PullPolicy imagePullPolicy, List<Strin
                             SecurityContext securityContext, List<NetworkAttachment> networks) implements WorkloadSpec {
 
     public ContainerSpec {
-        networks = networks == null ? List.of() : List.copyOf(networks);
+        // Order carries no meaning on either level: sorted, so a reordered manifest is no change.
+        networks = networks == null ? List.of() : sortedNetworks(networks);
+    }
+
+    /** Networks by name, each one's aliases sorted. */
+    public static List<NetworkAttachment> sortedNetworks(List<NetworkAttachment> networks) {
+        return networks.stream().map(n -> new NetworkAttachment(n.name(), n.aliases().stream().sorted().toList()))
+                .sorted(java.util.Comparator.comparing(NetworkAttachment::name)).toList();
     }
 
     /** On no networks of Berth's (Docker's default bridge): the spec as before networks existed. */

@@ -43,6 +43,13 @@ final class NetworkRefs {
             List<ContainerSpec.NetworkAttachment> attached = w.spec() instanceof ContainerSpec c ? c.networks() : List.of();
             for (int i = 0; i < attached.size(); i++) {
                 String name = attached.get(i).name();
+                int own = attached.get(i).aliases().indexOf(w.name());
+                if (own >= 0) {
+                    String field = "spec.networks[" + i + "].aliases";
+                    errors.add(new ManifestError(w.at(field), field, "alias " + Messages.quote(w.name())
+                            + " is the workload's own name, which it has on every network already (leave it out)"));
+                    ok = false;
+                }
                 if (declared.contains(name) || existing.test(name)) {
                     continue;
                 }

@@ -100,6 +100,11 @@ public final class RuntimeSet implements AutoCloseable {
         return byKind.size();
     }
 
+    /** The networks of the container engine (kind: Network), if this host has one. */
+    public Optional<Networks> networks() {
+        return byKind.get(Kind.Container) instanceof DockerRuntime d ? Optional.of(d.networks()) : Optional.empty();
+    }
+
     public Optional<Runtime> get(Kind kind) {
         return Optional.ofNullable(byKind.get(kind));
     }
