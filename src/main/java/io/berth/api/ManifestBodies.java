@@ -63,14 +63,10 @@ public final class ManifestBodies {
             texts.put(name, body);
             sourceOfFile.put(name, s);
         }
-        ManifestLoader.LoadResult loaded = new ManifestLoader(java.io.InputStream.nullInputStream(), policy).loadTexts(texts);
+        ManifestLoader.LoadResult loaded = new ManifestLoader(java.io.InputStream.nullInputStream(), policy)
+                .refusingNetworks(io.berth.manifest.NetworkManifest.DAEMON_REFUSAL).loadTexts(texts);
         if (!loaded.errors().isEmpty()) {
             throw new Invalid(loaded.errors().stream().map(ManifestError::toString).toList());
-        }
-        if (!loaded.networks().isEmpty()) {
-            // Said, not ignored: the daemon's reconcile loop does not make networks yet (issue 14).
-            throw new Invalid(loaded.networks().stream().map(n -> n.origin() + ": kind: Network \"" + n.name()
-                    + "\" is applied with --local for now (agent plan/apply --local); the daemon does not make networks yet").toList());
         }
         Map<String, String> sourceOf = new LinkedHashMap<>();
         for (Workload w : loaded.workloads()) {

@@ -198,6 +198,25 @@ final class LocalOperations implements Operations {
     }
 
     @Override
+    public List<OutcomeView> deleteNetworks(Collection<String> names, DeleteProgress progress) {
+        Networks networks = session().runtimes().networks().orElseThrow(() ->
+                new UserError("kind: Network needs the Docker Engine, and this host has no container runtime"));
+        Set<String> present = networks.list().stream().map(ObservedNetwork::name).collect(Collectors.toSet());
+        List<NetworkAction> deletes = new ArrayList<>();
+        for (String n : names) {
+            if (present.contains(n)) {
+                deletes.add(new NetworkAction.Delete(networks.list().stream().filter(o -> o.name().equals(n)).findFirst().orElseThrow(),
+                        "requested"));
+            } else {
+                progress.notPresent(n);
+            }
+        }
+        return new NetworkSteps(networks, n -> {
+            throw new IllegalStateException("delete never creates");
+        }).after(deletes, progress::done);
+    }
+
+    @Override
     public void logs(String name, int tail, boolean follow, OutputStream out) {
         Session s = session();
         if (s.runtimes().owner(name).orElse(null) instanceof LogSource logs) {

@@ -54,7 +54,7 @@ public class ManifestInput {
             }
         }
         ManifestLoader.LoadResult result = new ManifestLoader(new ByteArrayInputStream(stdin == null ? new byte[0] : stdin),
-                HostPolicy.fromEnvironment()).load(paths);
+                HostPolicy.fromEnvironment()).withExistingNetworks(existingNetworks()).load(paths);
         files = result.files();
         networks = result.networks();
         if (!result.errors().isEmpty()) {
@@ -65,6 +65,13 @@ public class ManifestInput {
             throw new InvalidManifests(result.errors().size());
         }
         return result.workloads();
+    }
+
+    /** Berth's networks already on this host, asked of Docker only for a name the manifests do not declare. */
+    private static java.util.function.Predicate<String> existingNetworks() {
+        java.util.concurrent.atomic.AtomicReference<Set<String>> known = new java.util.concurrent.atomic.AtomicReference<>();
+        return name -> known.updateAndGet(k -> k != null ? k : io.berth.runtime.RuntimeSet.networkNames(Session.agentName()))
+                .contains(name);
     }
 
     /**

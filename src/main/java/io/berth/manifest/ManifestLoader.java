@@ -67,6 +67,7 @@ public final class ManifestLoader {
     private final InputStream stdin;
     private final ManifestParser parser;
     private Predicate<String> existingNetworks = name -> false;
+    private String networksRefused;
 
     /** Reads standard input for {@code -}; VM image paths checked against BERTH_IMAGE_DIRS. */
     public ManifestLoader() {
@@ -89,6 +90,16 @@ public final class ManifestLoader {
      */
     public ManifestLoader withExistingNetworks(Predicate<String> existing) {
         this.existingNetworks = existing;
+        return this;
+    }
+
+    /**
+     * Makes every {@code kind: Network} document an error at its position, saying {@code why}: for
+     * loaders whose caller cannot make networks (the daemon, for now), so a network is never
+     * silently ignored.
+     */
+    public ManifestLoader refusingNetworks(String why) {
+        this.networksRefused = why;
         return this;
     }
 
@@ -258,6 +269,11 @@ public final class ManifestLoader {
             Map<String, ManifestParser.Parsed> byName = new LinkedHashMap<>();
             List<Workload> workloads = new ArrayList<>();
             List<NetworkManifest> networks = NetworkRefs.unique(parsed, errors);
+            if (networksRefused != null) {
+                networks.forEach(n -> errors.add(new ManifestError(n.origin(), "kind", "kind: Network " + Messages.quote(n.name())
+                        + " " + networksRefused)));
+                networks = List.of();
+            }
             for (ManifestParser.Parsed p : parsed) {
                 if (p.workload() == null) {
                     continue;

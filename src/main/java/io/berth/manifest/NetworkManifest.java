@@ -12,6 +12,10 @@ package io.berth.manifest;
  */
 public record NetworkManifest(String name, Cidr subnet, boolean internal, Origin origin, Origin nameOrigin) {
 
+    /** Why the daemon's loaders refuse networks (issue 14 makes them in the CLI's local mode first). */
+    public static final String DAEMON_REFUSAL = "is not applied by agent serve yet (valid there: Container and"
+            + " VirtualMachine on no networks; apply networks and the containers on them with agent apply --local)";
+
     /** What Berth records on the network (its {@code io.berth.spec} label) and hashes: the declared spec only. */
     public String recordedJson() {
         return "{\"subnet\":" + (subnet == null ? "null" : "\"" + subnet + "\"") + ",\"internal\":" + internal + "}";

@@ -168,6 +168,23 @@ class NetworksIT {
         assertThat(prunedNow.exit()).as(prunedNow.toString()).isZero();
         assertThat(Docker.run("network", "inspect", "berth-" + closed).exit()).isNotZero();
         assertThat(plan().out()).contains("No changes");
+
+        // Another file may name a network Berth already runs without declaring it.
+        Path extra = dir.resolve("extra.yaml");
+        Files.writeString(extra, container("extra", "exec sleep 3600", "[{name: " + back + "}]"));
+        Agent.Result more = agent.run("apply", "-f", extra.toString());
+        assertThat(more.exit()).as(more.toString()).isZero();
+        assertThat(get("berth-extra-" + id, "database").out()).contains("db-ok");
+        // While it is on the network, deleting the stack's manifests removes their workloads but not that network.
+        Agent.Result blocked = agent.run("delete", "-f", dir.resolve("stack.yaml").toString());
+        assertThat(blocked.exit()).as(blocked.toString()).isEqualTo(1);
+        assertThat(blocked.out()).contains(back + ": failed: " + back + ": network berth-" + back + " is not removed: workloads still on it: extra-" + id)
+                .contains(front + ": deleted");
+        assertThat(Docker.run("inspect", db).exit()).isNotZero();
+        assertThat(agent.run("delete", "-f", extra.toString()).exit()).isZero();
+        Agent.Result last = agent.run("delete", "-f", dir.resolve("stack.yaml").toString());
+        assertThat(last.exit()).as(last.toString()).isZero();
+        assertThat(Docker.ok("network", "ls", "-q", "--filter", "label=io.berth.agent=" + agentName)).isEmpty();
     }
 
     /** The host's IPv4 default gateway from /proc/net/route, or null. */

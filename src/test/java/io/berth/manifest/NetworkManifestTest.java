@@ -93,6 +93,19 @@ class NetworkManifestTest {
     }
 
     @Test
+    void theDaemonsLoadersRefuseNetworksAtTheirPosition() {
+        ManifestLoader.LoadResult r = new ManifestLoader(new ByteArrayInputStream(new byte[0]), HostPolicy.DEFAULT)
+                .refusingNetworks(NetworkManifest.DAEMON_REFUSAL).loadBytes(Path.of("n.yaml"),
+                        ("apiVersion: berth.io/v1\nkind: Network\nmetadata: {name: backend}\nspec: {}\n---\n" + DB)
+                                .getBytes(StandardCharsets.UTF_8));
+        assertThat(r.errors()).extracting(ManifestError::toString).containsExactly("n.yaml:1:1: kind: kind: Network \"backend\""
+                + " is not applied by agent serve yet (valid there: Container and VirtualMachine on no networks; apply networks"
+                + " and the containers on them with agent apply --local)");
+        assertThat(r.networks()).isEmpty();
+        assertThat(r.workloads()).hasSize(1);
+    }
+
+    @Test
     void aNetworkNeedsASpecAndTakesNoLabels() {
         ManifestLoader.LoadResult r = load("""
                 apiVersion: berth.io/v1

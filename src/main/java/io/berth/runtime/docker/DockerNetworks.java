@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * recreates it, carrying this agent's containers over with their aliases. Thread-safe: creates are
  * serialised in this process so two allocations never pick the same subnet.
  */
-final class DockerNetworks implements Networks {
+public final class DockerNetworks implements Networks {
 
     static final String KIND = "Network";
 
@@ -44,6 +44,20 @@ final class DockerNetworks implements Networks {
         this.errors = errors;
         this.agent = agent;
         this.attach = new ContainerNetworks(docker, errors);
+    }
+
+    /**
+     * The names of this agent's networks on the engine of DOCKER_HOST, for a load's check of the
+     * networks containers name (one short-lived connection); empty when the engine does not answer.
+     */
+    public static java.util.Set<String> names(String agent) {
+        try (DockerClients clients = new DockerClients(DockerClients.host())) {
+            DockerErrors errors = new DockerErrors(DockerClients.host(), () -> { });
+            return new DockerNetworks(clients::requests, errors, agent).list().stream().map(ObservedNetwork::name)
+                    .collect(java.util.stream.Collectors.toSet());
+        } catch (RuntimeException e) {
+            return java.util.Set.of(); // unreachable: the name stays undeclared, and the error says so
+        }
     }
 
     @Override
