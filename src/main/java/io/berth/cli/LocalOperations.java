@@ -201,12 +201,12 @@ final class LocalOperations implements Operations {
     public List<OutcomeView> deleteNetworks(Collection<String> names, DeleteProgress progress) {
         Networks networks = session().runtimes().networks().orElseThrow(() ->
                 new UserError("kind: Network needs the Docker Engine, and this host has no container runtime"));
-        Set<String> present = networks.list().stream().map(ObservedNetwork::name).collect(Collectors.toSet());
+        Map<String, ObservedNetwork> present = networks.list().stream()
+                .collect(Collectors.toMap(ObservedNetwork::name, Function.identity(), (a, b) -> a));
         List<NetworkAction> deletes = new ArrayList<>();
         for (String n : names) {
-            if (present.contains(n)) {
-                deletes.add(new NetworkAction.Delete(networks.list().stream().filter(o -> o.name().equals(n)).findFirst().orElseThrow(),
-                        "requested"));
+            if (present.containsKey(n)) {
+                deletes.add(new NetworkAction.Delete(present.get(n), "requested"));
             } else {
                 progress.notPresent(n);
             }
