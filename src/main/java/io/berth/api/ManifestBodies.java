@@ -63,7 +63,8 @@ public final class ManifestBodies {
             texts.put(name, body);
             sourceOfFile.put(name, s);
         }
-        ManifestLoader.LoadResult loaded = new ManifestLoader(java.io.InputStream.nullInputStream(), policy).loadTexts(texts);
+        ManifestLoader.LoadResult loaded = new ManifestLoader(java.io.InputStream.nullInputStream(), policy)
+                .refusingNetworks(io.berth.manifest.NetworkManifest.DAEMON_REFUSAL).loadTexts(texts);
         if (!loaded.errors().isEmpty()) {
             throw new Invalid(loaded.errors().stream().map(ManifestError::toString).toList());
         }

@@ -44,16 +44,18 @@ public class DeleteCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = connection.out();
         Set<String> names = new LinkedHashSet<>();
+        List<String> networks = List.of();
         if (target.names != null) {
             names.addAll(target.names);
         } else {
             ManifestInput input = new ManifestInput();
             input.paths = target.paths;
             input.load(connection.err()).stream().map(Workload::name).forEach(names::add);
+            networks = input.networks().stream().map(io.berth.manifest.NetworkManifest::name).toList();
         }
         List<OutcomeView> outcomes;
         try (Operations ops = connection.operations()) {
-            outcomes = ops.delete(names, target.names != null, gracePeriod, new Operations.DeleteProgress() {
+            Operations.DeleteProgress progress = new Operations.DeleteProgress() {
                 @Override
                 public void notPresent(String name) {
                     out.printf("%s: not present%n", name);
@@ -66,7 +68,11 @@ public class DeleteCommand implements Callable<Integer> {
                         out.flush();
                     }
                 }
-            });
+            };
+            outcomes = new java.util.ArrayList<>(ops.delete(names, target.names != null, gracePeriod, progress));
+            if (!networks.isEmpty()) {
+                outcomes.addAll(ops.deleteNetworks(networks, progress)); // after the workloads that were on them
+            }
         }
         out.println(PlanPrinter.summary("Delete", outcomes));
         out.flush();

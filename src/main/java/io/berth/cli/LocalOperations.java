@@ -19,7 +19,13 @@ import io.berth.manifest.Workload;
 import io.berth.plan.Action;
 import io.berth.plan.Plan;
 import io.berth.plan.PlanOptions;
+import io.berth.plan.NetworkAction;
+import io.berth.plan.NetworkPlanner;
 import io.berth.plan.Planner;
+import io.berth.reconcile.NetworkSteps;
+import io.berth.runtime.Networks;
+import io.berth.runtime.ObservedNetwork;
+import io.berth.runtime.RuntimeUnavailableException;
 import io.berth.reconcile.ApplyResult;
 import io.berth.reconcile.Executor;
 import io.berth.runtime.LogSource;
@@ -73,9 +79,10 @@ final class LocalOperations implements Operations {
     @Override
     public PlanView plan(ManifestInput input, List<Workload> desired, boolean prune) {
         HostIdentity.Placed placed = ManifestInput.localHost().place(desired);
-        Plan plan = Planner.plan(placed.here(), session().observe(Session.kinds(placed.here()), warn),
-                new PlanOptions(prune, input.sources(), session().runtimes().redaction()));
-        return Answers.plan(plan).withElsewhere(placed.elsewhere());
+        PlanOptions options = new PlanOptions(prune, input.sources(), session().runtimes().redaction());
+        Plan plan = Planner.plan(placed.here(), session().observe(Session.kinds(placed.here()), warn), options);
+        return NetworkSteps.withNetworks(Answers.plan(plan).withElsewhere(placed.elsewhere()),
+                networkPlan(input, placed.here(), options));
     }
 
     @Override
@@ -85,11 +92,19 @@ final class LocalOperations implements Operations {
         Session s = session();
         List<Observed> observed = s.observe(Session.kinds(placed.here()), warn);
         Trace.mark("observed");
-        Plan plan = Planner.plan(placed.here(), observed, new PlanOptions(prune, input.sources(), s.runtimes().redaction()));
+        PlanOptions options = new PlanOptions(prune, input.sources(), s.runtimes().redaction());
+        Plan plan = Planner.plan(placed.here(), observed, options);
+        List<NetworkAction> networkPlan = networkPlan(input, placed.here(), options);
         Trace.mark("planned");
-        PlanView view = Answers.plan(plan).withElsewhere(placed.elsewhere());
+        PlanView view = NetworkSteps.withNetworks(Answers.plan(plan).withElsewhere(placed.elsewhere()), networkPlan);
         if (dryRun) {
             return new ApplyAnswer(view, null, List.of());
+        }
+        List<OutcomeView> outcomes = new ArrayList<>();
+        NetworkSteps networks = networkPlan.isEmpty() ? null
+                : new NetworkSteps(s.runtimes().networks().orElseThrow(), n -> new Ownership(s.agent(), input.sourceOfNetwork(n)));
+        if (networks != null) {
+            outcomes.addAll(networks.before(networkPlan, progress));
         }
         Executor executor = new Executor(s.runtimes(), w -> new Ownership(s.agent(), input.sourceOf(w)), parallelism,
                 Duration.ofSeconds(gracePeriod));
@@ -101,8 +116,41 @@ final class LocalOperations implements Operations {
                 }
             });
         }
+        outcomes.addAll(result.outcomes().stream().map(Answers::outcome).toList());
+        if (networks != null) {
+            outcomes.addAll(networks.after(networkPlan, progress));
+        }
         Trace.mark("applied");
-        return new ApplyAnswer(view, null, result.outcomes().stream().map(Answers::outcome).toList());
+        return new ApplyAnswer(view, null, outcomes);
+    }
+
+    /**
+     * The networks' plan: empty when none is declared and nothing is pruned. Pruning with none
+     * declared on a host whose Docker does not answer prunes no network, and says so.
+     */
+    private List<NetworkAction> networkPlan(ManifestInput input, List<Workload> here, PlanOptions options) {
+        if (input.networks().isEmpty() && !options.prune()) {
+            return List.of();
+        }
+        Optional<Networks> networks = session().runtimes().networks();
+        if (networks.isEmpty()) {
+            if (!input.networks().isEmpty()) {
+                throw new UserError("kind: Network needs the Docker Engine, and this host has no container runtime");
+            }
+            return List.of();
+        }
+        List<ObservedNetwork> observed;
+        try {
+            observed = networks.get().list();
+        } catch (RuntimeUnavailableException e) {
+            if (!input.networks().isEmpty()) {
+                throw e;
+            }
+            warn.println("warning: networks are not pruned: " + e.getMessage());
+            warn.flush();
+            return List.of();
+        }
+        return NetworkPlanner.plan(input.networks(), observed, here, options);
     }
 
     @Override
@@ -147,6 +195,25 @@ final class LocalOperations implements Operations {
         }, 16, Duration.ofSeconds(gracePeriod));
         ApplyResult result = executor.execute(new Plan(deletes), o -> progress.done(Answers.outcome(o)));
         return result.outcomes().stream().map(Answers::outcome).toList();
+    }
+
+    @Override
+    public List<OutcomeView> deleteNetworks(Collection<String> names, DeleteProgress progress) {
+        Networks networks = session().runtimes().networks().orElseThrow(() ->
+                new UserError("kind: Network needs the Docker Engine, and this host has no container runtime"));
+        Map<String, ObservedNetwork> present = networks.list().stream()
+                .collect(Collectors.toMap(ObservedNetwork::name, Function.identity(), (a, b) -> a));
+        List<NetworkAction> deletes = new ArrayList<>();
+        for (String n : names) {
+            if (present.containsKey(n)) {
+                deletes.add(new NetworkAction.Delete(present.get(n), "requested"));
+            } else {
+                progress.notPresent(n);
+            }
+        }
+        return new NetworkSteps(networks, n -> {
+            throw new IllegalStateException("delete never creates");
+        }).after(deletes, progress::done);
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import io.berth.manifest.ManifestError;
 import io.berth.manifest.ManifestLoader;
+import io.berth.manifest.NetworkManifest;
 import io.berth.manifest.Workload;
 import picocli.CommandLine.Option;
 
@@ -41,6 +42,7 @@ public class ManifestInput {
 
     private byte[] stdin;
     private List<Path> files = List.of();
+    private List<NetworkManifest> networks = List.of();
 
     /** Loads and validates; on any error prints every one as file:line:col and throws. */
     List<Workload> load(PrintWriter err) {
@@ -52,8 +54,9 @@ public class ManifestInput {
             }
         }
         ManifestLoader.LoadResult result = new ManifestLoader(new ByteArrayInputStream(stdin == null ? new byte[0] : stdin),
-                HostPolicy.fromEnvironment()).load(paths);
+                HostPolicy.fromEnvironment()).withExistingNetworks(existingNetworks()).load(paths);
         files = result.files();
+        networks = result.networks();
         if (!result.errors().isEmpty()) {
             for (ManifestError e : result.errors()) {
                 err.println(e);
@@ -62,6 +65,13 @@ public class ManifestInput {
             throw new InvalidManifests(result.errors().size());
         }
         return result.workloads();
+    }
+
+    /** Berth's networks already on this host, asked of Docker only for a name the manifests do not declare. */
+    private static java.util.function.Predicate<String> existingNetworks() {
+        java.util.concurrent.atomic.AtomicReference<Set<String>> known = new java.util.concurrent.atomic.AtomicReference<>();
+        return name -> known.updateAndGet(k -> k != null ? k : io.berth.runtime.RuntimeSet.networkNames(Session.agentName()))
+                .contains(name);
     }
 
     /**
@@ -108,6 +118,16 @@ public class ManifestInput {
 
     String sourceOf(Workload w) {
         return sourceOfFile(w.origin().file());
+    }
+
+    /** The kind: Network documents of the last load. */
+    List<NetworkManifest> networks() {
+        return networks;
+    }
+
+    String sourceOfNetwork(String network) {
+        return networks.stream().filter(n -> n.name().equals(network)).findFirst()
+                .map(n -> sourceOfFile(n.origin().file())).orElseThrow();
     }
 
     private String sourceOfFile(Path origin) {

@@ -65,6 +65,15 @@ interface Operations extends AutoCloseable {
      */
     List<OutcomeView> delete(Collection<String> names, boolean byName, int gracePeriod, DeleteProgress progress);
 
+    /**
+     * Removes the networks of {@code delete -f}, after their workloads; one still in use (a container
+     * Berth does not manage, or a workload of other manifests) is refused, naming the containers.
+     * Only local mode makes networks.
+     */
+    default List<OutcomeView> deleteNetworks(Collection<String> names, DeleteProgress progress) {
+        throw new UserError("kind: Network is deleted with --local for now (the daemon does not make networks yet)");
+    }
+
     /** Copies a workload's output (container logs, VM console) to {@code out}; with {@code follow}, until it ends. */
     void logs(String name, int tail, boolean follow, OutputStream out);
 

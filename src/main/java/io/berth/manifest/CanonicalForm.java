@@ -131,6 +131,13 @@ public final class CanonicalForm {
             s.put("readOnlyRootFilesystem", c.securityContext().readOnlyRootFilesystem());
             s.put("privileged", c.securityContext().privileged());
         }
+        // Left out when empty, so a container on no networks records and hashes exactly as before.
+        putIfNotEmpty(spec, "networks", c.networks().stream().map(n -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", n.name());
+            putIfNotEmpty(m, "aliases", n.aliases());
+            return m;
+        }).toList());
     }
 
     /** spec.snapshots is left out on purpose: the daemon's policy, not the domain's; changing it changes no VM. */

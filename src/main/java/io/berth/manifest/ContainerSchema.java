@@ -40,6 +40,8 @@ final class ContainerSchema {
                         "Always")
                 .optional("healthCheck", ref("HealthCheck"), "A command run inside the container to tell healthy from not.", null)
                 .optional("securityContext", ref("SecurityContext"), "The user and privileges the container runs with.", null)
+                .optional("networks", listOf(ref("NetworkAttachment")), "Berth networks to join instead of Docker's default "
+                        + "bridge; each once. Changed in place (connect/disconnect).", List.of(of("name", "backend", "aliases", List.of("db"))))
                 .required("resources", ref("ContainerResources"), "Hard limits: Berth only runs hard-limited workloads.", null)
                 .optional("placement", ref("Placement"), "Which hosts run this workload; absent means every host.", null);
     }

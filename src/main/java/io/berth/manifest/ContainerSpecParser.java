@@ -23,7 +23,7 @@ final class ContainerSpecParser {
 
     /** In the contract's order, which is also the canonical form's. */
     static final List<String> FIELDS = List.of("image", "imagePullPolicy", "command", "args", "env", "ports", "volumes",
-            "restartPolicy", "healthCheck", "securityContext");
+            "restartPolicy", "healthCheck", "securityContext", "networks");
     static final List<String> ENV = List.of("name", "value");
     static final List<String> PORT = List.of("containerPort", "hostPort", "hostIP", "protocol");
     static final List<String> VOLUME = List.of("name", "mountPath", "readOnly");
@@ -58,10 +58,11 @@ final class ContainerSpecParser {
         RestartPolicy restart = spec.enumValue("restartPolicy", RestartPolicy.class, RestartPolicy.Always);
         HealthCheck health = healthCheck(spec);
         SecurityContext security = securityContext(spec);
+        List<ContainerSpec.NetworkAttachment> networks = new NetworkParser(r).attachments(spec);
         if (r.errorCount() > before) {
             return null;
         }
-        return new ContainerSpec(image, pull, command, args, env, ports, volumes, restart, health, security);
+        return new ContainerSpec(image, pull, command, args, env, ports, volumes, restart, health, security, networks);
     }
 
     private List<EnvVar> env(Fields spec) {

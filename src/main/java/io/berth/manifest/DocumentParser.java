@@ -48,7 +48,11 @@ final class DocumentParser {
             r.error(doc.get("apiVersion"), "apiVersion",
                     Messages.quote(apiVersion) + " is not supported (valid: " + ManifestParser.API_VERSION + ")");
         }
-        Node kindNode = doc.require("kind", "valid: Container, VirtualMachine");
+        Node kindNode = doc.require("kind", "valid: Container, VirtualMachine, " + NetworkParser.KIND);
+        if (kindNode instanceof org.yaml.snakeyaml.nodes.ScalarNode k && k.getValue().equals(NetworkParser.KIND)) {
+            NetworkManifest network = new NetworkParser(r).parse(doc, root);
+            return network == null ? null : new ManifestParser.Parsed(null, network, network.nameOrigin());
+        }
         Kind kind = kindNode == null ? null : r.enumValue(kindNode, "kind", Kind.class);
 
         Fields metadata = doc.has("metadata") ? r.fields(doc.get("metadata"), "metadata", METADATA) : missing(doc, "metadata");
@@ -102,7 +106,11 @@ final class DocumentParser {
         }
         Kind other = kind == Kind.Container ? Kind.VirtualMachine : Kind.Container;
         List<String> fields = other == Kind.Container ? ContainerSpecParser.FIELDS : VmSpecParser.FIELDS;
-        return fields.stream().collect(Collectors.toMap(f -> f, f -> "only valid for kind " + other));
+        Map<String, String> out = fields.stream().collect(Collectors.toMap(f -> f, f -> "only valid for kind " + other));
+        if (kind == Kind.VirtualMachine) {
+            out.put("networks", "networks on a VirtualMachine are not supported yet (valid for kind Container; a VM keeps spec.network)");
+        }
+        return out;
     }
 
     private Placement placement(Fields spec) {

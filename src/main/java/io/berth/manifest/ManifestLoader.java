@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -45,11 +46,17 @@ public final class ManifestLoader {
      * {@code errors} are sorted by file (in the order files were read), line and column;
      * {@code files} lists each file read, in order.
      */
-    public record LoadResult(List<Workload> workloads, List<ManifestError> errors, List<Path> files) {
+    public record LoadResult(List<Workload> workloads, List<NetworkManifest> networks, List<ManifestError> errors,
+                             List<Path> files) {
         public LoadResult {
             workloads = List.copyOf(workloads);
+            networks = List.copyOf(networks);
             errors = List.copyOf(errors);
             files = List.copyOf(files);
+        }
+
+        public LoadResult(List<Workload> workloads, List<ManifestError> errors, List<Path> files) {
+            this(workloads, List.of(), errors, files);
         }
 
         public boolean ok() {
@@ -59,6 +66,8 @@ public final class ManifestLoader {
 
     private final InputStream stdin;
     private final ManifestParser parser;
+    private Predicate<String> existingNetworks = name -> false;
+    private String networksRefused;
 
     /** Reads standard input for {@code -}; VM image paths checked against BERTH_IMAGE_DIRS. */
     public ManifestLoader() {
@@ -73,6 +82,25 @@ public final class ManifestLoader {
     public ManifestLoader(InputStream stdin, HostPolicy images) {
         this.stdin = stdin;
         this.parser = new ManifestParser(images);
+    }
+
+    /**
+     * Networks that exist without being declared in the load (Berth's networks already on the host),
+     * asked only for a name that {@code spec.networks} uses and the load does not declare.
+     */
+    public ManifestLoader withExistingNetworks(Predicate<String> existing) {
+        this.existingNetworks = existing;
+        return this;
+    }
+
+    /**
+     * Makes every {@code kind: Network} document an error at its position, saying {@code why}: for
+     * loaders whose caller cannot make networks (the daemon, for now), so a network is never
+     * silently ignored.
+     */
+    public ManifestLoader refusingNetworks(String why) {
+        this.networksRefused = why;
+        return this;
     }
 
     public LoadResult load(List<String> paths) {
@@ -240,7 +268,16 @@ public final class ManifestLoader {
         LoadResult finish() {
             Map<String, ManifestParser.Parsed> byName = new LinkedHashMap<>();
             List<Workload> workloads = new ArrayList<>();
+            List<NetworkManifest> networks = NetworkRefs.unique(parsed, errors);
+            if (networksRefused != null) {
+                networks.forEach(n -> errors.add(new ManifestError(n.origin(), "kind", "kind: Network " + Messages.quote(n.name())
+                        + " " + networksRefused)));
+                networks = List.of();
+            }
             for (ManifestParser.Parsed p : parsed) {
+                if (p.workload() == null) {
+                    continue;
+                }
                 ManifestParser.Parsed first = byName.putIfAbsent(p.workload().name(), p);
                 if (first == null) {
                     workloads.add(p.workload());
@@ -249,9 +286,10 @@ public final class ManifestLoader {
                             + Messages.quote(p.workload().name()) + " (first defined at " + first.nameOrigin() + ")"));
                 }
             }
+            workloads = NetworkRefs.resolve(workloads, networks, existingNetworks, errors);
             errors.sort(Comparator.comparingInt((ManifestError e) -> order.getOrDefault(e.origin().file(), Integer.MAX_VALUE))
                     .thenComparing(ManifestError.BY_POSITION));
-            return new LoadResult(workloads, errors, files);
+            return new LoadResult(workloads, networks, errors, files);
         }
     }
 

@@ -41,11 +41,16 @@ public final class ManifestParser {
     static final int MAX_NODES = 100_000;
     static final int MAX_CODE_POINTS = 4 * 1024 * 1024;
 
-    /** The workloads of a file (only from documents without errors) and all errors, in position order. */
-    public record ParseResult(List<Workload> workloads, List<ManifestError> errors) {
+    /** The workloads and networks of a file (only from documents without errors) and all errors, in position order. */
+    public record ParseResult(List<Workload> workloads, List<NetworkManifest> networks, List<ManifestError> errors) {
         public ParseResult {
             workloads = List.copyOf(workloads);
+            networks = List.copyOf(networks);
             errors = List.copyOf(errors);
+        }
+
+        public ParseResult(List<Workload> workloads, List<ManifestError> errors) {
+            this(workloads, List.of(), errors);
         }
 
         public boolean ok() {
@@ -53,8 +58,11 @@ public final class ManifestParser {
         }
     }
 
-    /** A workload and where its name is written, so cross-file checks can point at the name. */
-    record Parsed(Workload workload, Origin nameOrigin) {
+    /** A workload or a network (the other null) and where its name is written, so cross-file checks can point at the name. */
+    record Parsed(Workload workload, NetworkManifest network, Origin nameOrigin) {
+        Parsed(Workload workload, Origin nameOrigin) {
+            this(workload, null, nameOrigin);
+        }
     }
 
     private final HostPolicy images;
@@ -66,9 +74,10 @@ public final class ManifestParser {
 
     public ParseResult parse(Path file, String text) {
         List<ManifestError> errors = new ArrayList<>();
-        List<Workload> workloads = parseDocuments(file, text, errors).stream().map(Parsed::workload).toList();
+        List<Parsed> parsed = parseDocuments(file, text, errors);
         errors.sort(ManifestError.BY_POSITION);
-        return new ParseResult(workloads, errors);
+        return new ParseResult(parsed.stream().map(Parsed::workload).filter(java.util.Objects::nonNull).toList(),
+                parsed.stream().map(Parsed::network).filter(java.util.Objects::nonNull).toList(), errors);
     }
 
     List<Parsed> parseDocuments(Path file, String text, List<ManifestError> errors) {

@@ -45,7 +45,8 @@ public final class ManifestSchema {
         d.put("$schema", DRAFT);
         d.put("title", "Berth manifest");
         d.putAll(envelope().build());
-        d.put("allOf", List.of(kindRule(Kind.Container, "ContainerSpec"), kindRule(Kind.VirtualMachine, "VirtualMachineSpec")));
+        d.put("allOf", List.of(kindRule(Kind.Container, "ContainerSpec"), kindRule(Kind.VirtualMachine, "VirtualMachineSpec"),
+                NetworkSchema.kindRule()));
         d.put("$defs", defs());
         return d;
     }
@@ -75,6 +76,9 @@ public final class ManifestSchema {
         o.put("Kernel", VmSchema.kernel());
         o.put("CloudInit", VmSchema.cloudInit());
         o.put("Network", VmSchema.network());
+        o.put("NetworkMetadata", NetworkSchema.metadata());
+        o.put("NetworkSpec", NetworkSchema.spec());
+        o.put("NetworkAttachment", NetworkSchema.attachment());
         return o;
     }
 
@@ -98,8 +102,9 @@ public final class ManifestSchema {
                 + "always under hard CPU and memory limits. One YAML document per workload (separate several with ---).")
                 .required("apiVersion", of("type", "string", "const", ManifestParser.API_VERSION),
                         "The manifest format's version; " + ManifestParser.API_VERSION + " is the only one.", ManifestParser.API_VERSION)
-                .required("kind", enumOf(Kind.class, null),
-                        "What runs: Container (Docker) or VirtualMachine (KVM/QEMU through libvirt).", "Container")
+                .required("kind", NetworkSchema.kinds(),
+                        "What runs: Container (Docker) or VirtualMachine (KVM/QEMU through libvirt); or a Network they share.",
+                        "Container")
                 .required("metadata", ref("Metadata"), "The workload's name and labels.", null)
                 .required("spec", of("type", "object"),
                         "What to run and with which limits; the fields depend on kind.", null);

@@ -61,7 +61,7 @@ public final class Redaction {
                     env.add(new ContainerSpec.EnvVar(e.name(), digest(w.name(), envPath(e.name()), e.value())));
                 }
                 yield with(w, new ContainerSpec(c.image(), c.imagePullPolicy(), c.command(), c.args(), List.copyOf(env),
-                        c.ports(), c.volumes(), c.restartPolicy(), c.healthCheck(), c.securityContext()));
+                        c.ports(), c.volumes(), c.restartPolicy(), c.healthCheck(), c.securityContext(), c.networks()));
             }
             case VmSpec v when v.cloudInit() != null -> with(w, new VmSpec(v.hypervisor(), v.disk(), v.kernel(),
                     new VmSpec.CloudInit(digest(w.name(), USER_DATA, v.cloudInit().userData())), v.network(), v.snapshots()));

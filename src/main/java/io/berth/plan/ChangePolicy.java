@@ -28,6 +28,14 @@ final class ChangePolicy {
         return "libvirt cannot change this on a defined domain";
     }
 
+    /** A field other than limits (and a VM's disk size) that the runtime changes on a live workload. */
+    static boolean inPlace(Kind kind, String field) {
+        return kind == Kind.Container && field.equals(NETWORKS);
+    }
+
+    static final String NETWORKS = "spec.networks";
+    static final String NETWORKS_WHY = "Docker connects and disconnects a running container (its id is kept)";
+
     static String inPlaceReason(Kind kind) {
         return kind == Kind.Container
                 ? "docker update changes CPU, memory and pids limits of a running container"

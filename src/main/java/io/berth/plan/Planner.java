@@ -119,7 +119,9 @@ public final class Planner {
                 changes.add(DiskRules.growth(d, o)); // a kept disk only grows (a shrink was refused above)
                 continue;
             }
-            changes.add(new FieldChange(c[0], c[1], c[2], false, ChangePolicy.recreateReason(d.kind(), c[0])));
+            boolean live = ChangePolicy.inPlace(d.kind(), c[0]);
+            changes.add(new FieldChange(c[0], c[1], c[2], live,
+                    live ? ChangePolicy.NETWORKS_WHY : ChangePolicy.recreateReason(d.kind(), c[0])));
         }
         List<FieldChange> recreating = changes.stream().filter(c -> !c.inPlace()).toList();
         if (!recreating.isEmpty()) {
@@ -130,10 +132,12 @@ public final class Planner {
         String startReason = startReason(d, o);
         if (!changes.isEmpty()) {
             boolean grows = changes.stream().anyMatch(c -> c.field().equals(DiskRules.SIZE));
-            boolean limits = changes.stream().anyMatch(c -> !c.field().equals(DiskRules.SIZE));
+            boolean networks = changes.stream().anyMatch(c -> c.field().equals(ChangePolicy.NETWORKS));
+            boolean limits = changes.stream().anyMatch(c -> !c.field().equals(DiskRules.SIZE) && !c.field().equals(ChangePolicy.NETWORKS));
+            String why = grows && !limits ? "its disk grows" : grows ? "its disk grows and limits differ from what the runtime enforces"
+                    : "limits differ from what the runtime enforces";
             return new Action.UpdateInPlace(d, o, List.copyOf(changes), startReason != null,
-                    grows && !limits ? "its disk grows" : grows ? "its disk grows and limits differ from what the runtime enforces"
-                            : "limits differ from what the runtime enforces");
+                    !networks ? why : limits || grows ? why + "; networks: connected and disconnected in place" : "networks");
         }
         if (startReason != null) {
             return new Action.Start(d, o, startReason);

@@ -100,6 +100,16 @@ public final class RuntimeSet implements AutoCloseable {
         return byKind.size();
     }
 
+    /** The names of {@code agent}'s networks on the local engine, asked once per call; empty when it does not answer. */
+    public static Set<String> networkNames(String agent) {
+        return io.berth.runtime.docker.DockerNetworks.names(agent);
+    }
+
+    /** The networks of the container engine (kind: Network), if this host has one. */
+    public Optional<Networks> networks() {
+        return byKind.get(Kind.Container) instanceof DockerRuntime d ? Optional.of(d.networks()) : Optional.empty();
+    }
+
     public Optional<Runtime> get(Kind kind) {
         return Optional.ofNullable(byKind.get(kind));
     }

@@ -211,7 +211,8 @@ public final class GitSync implements AutoCloseable {
         String problem;
         try {
             Map<Path, byte[]> files = fetcher().files(head.commit(), config.path());
-            ManifestLoader.LoadResult loaded = new ManifestLoader(java.io.InputStream.nullInputStream(), policy).loadTexts(files);
+            ManifestLoader.LoadResult loaded = new ManifestLoader(java.io.InputStream.nullInputStream(), policy)
+                .refusingNetworks(io.berth.manifest.NetworkManifest.DAEMON_REFUSAL).loadTexts(files);
             if (loaded.errors().isEmpty()) {
                 Set<String> changed = desired.apply(sources(loaded.workloads()), true);
                 enqueue.accept(changed);

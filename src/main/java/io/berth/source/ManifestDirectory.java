@@ -197,7 +197,8 @@ public final class ManifestDirectory implements AutoCloseable {
 
     private ManifestDirectory(Path dir, Duration rescanInterval, Duration debounce, boolean watch, Listener listener,
                               HostPolicy policy, Path mountRecord) {
-        this.loader = new ManifestLoader(java.io.InputStream.nullInputStream(), policy);
+        this.loader = new ManifestLoader(java.io.InputStream.nullInputStream(), policy)
+                .refusingNetworks(io.berth.manifest.NetworkManifest.DAEMON_REFUSAL);
         this.dir = Objects.requireNonNull(dir, "dir");
         this.listener = new SafeListener(Objects.requireNonNull(listener, "listener"), () -> closed);
         this.presence = new DirectoryPresence(dir, mountRecord);

@@ -198,6 +198,9 @@ class CanonicalFormTest {
                 new SecurityContext("1000:1000", false, false), new SecurityContext("1000:1000", true, true))) {
             out.add(new ContainerSpec(c.image(), c.imagePullPolicy(), c.command(), c.args(), c.env(), c.ports(), c.volumes(), c.restartPolicy(), c.healthCheck(), s));
         }
+        out.add(c.withNetworks(List.of(new ContainerSpec.NetworkAttachment("backend", List.of()))));
+        out.add(c.withNetworks(List.of(new ContainerSpec.NetworkAttachment("backend", List.of("db")))));
+        out.add(c.withNetworks(List.of(new ContainerSpec.NetworkAttachment("frontend", List.of("db")))));
         return out;
     }
 

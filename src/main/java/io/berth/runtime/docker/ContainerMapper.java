@@ -83,6 +83,13 @@ final class ContainerMapper {
                     .withTimeout(hc.timeoutMillis() * 1_000_000L)
                     .withRetries(hc.retries()));
         }
+        if (!spec.networks().isEmpty()) {
+            // Created on its first network (so it never sits on Docker's default bridge); the rest
+            // are joined before it starts (DockerRuntime.create).
+            ContainerSpec.NetworkAttachment first = spec.networks().getFirst();
+            host.withNetworkMode(OwnershipLabels.objectName(first.name()));
+            cmd.withAliases(ContainerNetworks.aliases(w.name(), first));
+        }
         cmd.withHostConfig(host);
     }
 

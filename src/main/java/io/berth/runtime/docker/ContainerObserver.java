@@ -3,6 +3,7 @@ package io.berth.runtime.docker;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.HostConfig;
 import io.berth.manifest.CanonicalForm;
+import io.berth.manifest.ContainerSpec;
 import io.berth.manifest.Kind;
 import io.berth.manifest.Origin;
 import io.berth.manifest.Workload;
@@ -32,7 +33,8 @@ final class ContainerObserver {
         boolean oom = s != null && Boolean.TRUE.equals(s.getOOMKilled());
         return new Observed(name, Kind.Container, c.getId(), state, exit, oom,
                 labels.get(OwnershipLabels.SOURCE), labels.get(OwnershipLabels.AGENT),
-                labels.get(OwnershipLabels.SPEC_HASH), applied(labels), limits(c.getHostConfig(), podman), List.of(),
+                labels.get(OwnershipLabels.SPEC_HASH), withLiveNetworks(applied(labels), c), limits(c.getHostConfig(), podman),
+                List.of(),
                 health(s));
     }
 
@@ -73,6 +75,19 @@ final class ContainerObserver {
             return 0;
         }
         return quota * 1000 / (period > 0 ? period : 100_000);
+    }
+
+    /**
+     * The recorded spec with the networks the container is on now: networks change in place, so
+     * (like limits) they are compared with what runs, never with the record made at creation.
+     */
+    private static Workload withLiveNetworks(Workload applied, InspectContainerResponse c) {
+        if (applied == null || !(applied.spec() instanceof ContainerSpec spec)) {
+            return applied;
+        }
+        ContainerSpec live = spec.withNetworks(ContainerNetworks.attached(c, applied.name()));
+        return live.equals(spec) ? applied : new Workload(applied.name(), applied.labels(), applied.resources(),
+                applied.placement(), live, applied.origin(), applied.positions());
     }
 
     private static Workload applied(Map<String, String> labels) {

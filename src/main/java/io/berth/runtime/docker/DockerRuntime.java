@@ -66,6 +66,8 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     private final Map<String, Object> pullLocks = new ConcurrentHashMap<>();
     private volatile Capabilities capabilities;
     private final Redaction redaction;
+    private final DockerNetworks networks;
+    private final ContainerNetworks attach;
 
     /**
      * A runtime for this agent on the engine named by DOCKER_HOST (default: the local socket),
@@ -80,6 +82,13 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
         this.clients = new DockerClients(dockerHost);
         this.errors = new DockerErrors(dockerHost, clients::engineLost);
         this.agent = agent;
+        this.networks = new DockerNetworks(clients::requests, errors, agent);
+        this.attach = new ContainerNetworks(clients::requests, errors);
+    }
+
+    /** This agent's networks on the same engine (kind: Network). */
+    public io.berth.runtime.Networks networks() {
+        return networks;
     }
 
     @Override
@@ -169,8 +178,8 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
         DockerClient docker = errors.call(workload.name(), "create container", clients::requests);
         try (CreateContainerCmd cmd = docker.createContainerCmd(spec.image())) {
             ContainerMapper.applyTo(cmd, workload, ownership, redaction);
-            errors.call(workload.name(), "create container", cmd::exec);
-            return List.of();
+            String id = errors.call(workload.name(), "create container", cmd::exec).getId();
+            return attach.joinRest(workload.name(), id, spec.networks(), () -> remove(workload.name(), true));
         } catch (RuntimeFailure e) {
             if (DockerErrors.isConflict(e.getCause()) && inspect(workload.name()).isPresent()) {
                 // Ours: an interrupted or concurrent apply created it after we listed. Say so; the
@@ -299,7 +308,9 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
         String podman = Podman.version(errors.call(desired.name(), "update limits", clients::negotiated).engine());
         if (podman == null) {
             updateLimits(desired.name(), desired.resources());
-            return List.of();
+            var now = errors.call(desired.name(), "inspect", () -> docker().inspectContainerCmd(requireOwnedId(desired.name())).exec());
+            return attach.sync(desired.name(), now.getId(), ContainerNetworks.attached(now, desired.name()),
+                    ((ContainerSpec) desired.spec()).networks());
         }
         Observed was = inspect(desired.name()).orElseThrow(() -> new RuntimeFailure(desired.name(), desired.name()
                 + ": no container managed by Berth for this agent (" + OwnershipLabels.objectName(desired.name()) + ")"));
