@@ -4,6 +4,7 @@ import io.berth.reconcile.Restarts;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.api.dto.EventView;
+import io.berth.api.dto.SnapshotView;
 import io.berth.api.dto.WorkloadView;
 import io.berth.stats.WorkloadSample;
 import picocli.CommandLine.Command;
@@ -18,7 +19,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code agent describe NAME}: one workload as the daemon sees it — phase and why (a Pending
  * workload says what it needs and what is free), the limits the runtime enforces, restarts, the
- * desired spec, its utilization now and the workload's recent events.
+ * desired spec, its utilization now, a VM's snapshots and the workload's recent events.
  */
 @Command(name = "describe", mixinStandardHelpOptions = true,
         description = "Show one workload: phase and why, enforced limits, restarts, spec and recent events (needs the daemon).")
@@ -37,25 +38,54 @@ public class DescribeCommand implements Callable<Integer> {
     public Integer call() {
         WorkloadView w;
         WorkloadSample usage;
+        List<SnapshotView> snapshots = null;
         try (Operations ops = connection.operations()) {
             w = ops.describe(name);
             usage = ops.usage(name);
+            if ("VirtualMachine".equals(w.kind()) && w.id() != null) {
+                snapshots = snapshots(ops, name);
+            }
         }
         PrintWriter out = connection.out();
         switch (output) {
-            case json -> out.println(Output.json(withUsage(w, usage)));
-            case yaml -> out.print(Output.yaml(withUsage(w, usage)));
-            case table -> text(w, usage, out);
+            case json -> out.println(Output.json(withUsage(w, usage, snapshots)));
+            case yaml -> out.print(Output.yaml(withUsage(w, usage, snapshots)));
+            case table -> {
+                text(w, usage, out);
+                snapshotLines(snapshots, out);
+            }
         }
         out.flush();
         return ExitCodes.OK;
     }
 
-    /** The workload's JSON with {@code "usage"} (null when not sampled) after its own keys. */
-    private static ObjectNode withUsage(WorkloadView w, WorkloadSample usage) {
+    /** The workload's JSON with {@code "usage"} (null when not sampled) and, for a VM, its {@code "snapshots"}. */
+    private static ObjectNode withUsage(WorkloadView w, WorkloadSample usage, List<SnapshotView> snapshots) {
         ObjectNode tree = Output.tree(w);
         tree.set("usage", Output.tree(usage));
+        if (snapshots != null) {
+            tree.set("snapshots", Output.tree(snapshots));
+        }
         return tree;
+    }
+
+    /** A VM's snapshots; none when they cannot be listed (the describe itself still answers). */
+    private static List<SnapshotView> snapshots(Operations ops, String name) {
+        try {
+            return ops.snapshots(name);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void snapshotLines(List<SnapshotView> snapshots, PrintWriter out) {
+        if (snapshots == null) {
+            return;
+        }
+        out.println("Snapshots:" + (snapshots.isEmpty() ? " none" : ""));
+        for (SnapshotView s : snapshots) {
+            out.printf("  %-24s %s  %-9s %s%n", s.name(), s.created(), s.madeBy(), TopCommand.bytes(s.sizeBytes()));
+        }
     }
 
     private static void text(WorkloadView w, WorkloadSample u, PrintWriter out) {

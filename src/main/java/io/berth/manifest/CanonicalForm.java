@@ -20,6 +20,9 @@ import java.util.Map;
  */
 public final class CanonicalForm {
 
+    /** The spec field that is policy only ({@link #specHash}, and the planner's diff, leave it out). */
+    public static final String POLICY_ONLY = "snapshots";
+
     private CanonicalForm() {
     }
 
@@ -50,10 +53,15 @@ public final class CanonicalForm {
         return JsonWriter.write(toTree(w));
     }
 
-    /** Lowercase hex SHA-256 of {@link #toJson}. */
+    /**
+     * Lowercase hex SHA-256 of {@link #toJson} without {@code spec.snapshots}: the schedule is the
+     * daemon's policy, not what the runtime made, so changing it is no change of the workload.
+     */
     public static String specHash(Workload w) {
+        Map<String, Object> tree = toTree(w);
+        ((Map<?, ?>) tree.get("spec")).remove(POLICY_ONLY);
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(toJson(w).getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(JsonWriter.write(tree).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
@@ -140,7 +148,6 @@ public final class CanonicalForm {
         }).toList());
     }
 
-    /** spec.snapshots is left out on purpose: the daemon's policy, not the domain's; changing it changes no VM. */
     private static void vm(Map<String, Object> spec, VmSpec v) {
         spec.put("hypervisor", v.hypervisor().name());
         Map<String, Object> disk = map(spec, "disk");
@@ -170,6 +177,11 @@ public final class CanonicalForm {
         Map<String, Object> network = map(spec, "network");
         network.put("type", v.network().type().name());
         putIfNotNull(network, "source", v.network().source());
+        if (v.snapshots() != null) {
+            Map<String, Object> snapshots = map(spec, POLICY_ONLY);
+            snapshots.put("schedule", v.snapshots().schedule().toString());
+            snapshots.put("keep", v.snapshots().keep());
+        }
     }
 
     private static Map<String, Object> map(Map<String, Object> parent, String key) {

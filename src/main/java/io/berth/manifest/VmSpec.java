@@ -14,8 +14,8 @@ public record VmSpec(Hypervisor hypervisor, Disk disk, Kernel kernel, CloudInit 
     /**
      * {@code spec.snapshots}: a snapshot when {@code schedule} is due, the newest {@code keep}
      * scheduled ones kept (manual and automatic ones are never removed by it). A policy the daemon
-     * carries out, not a property of the domain: it is not part of the recorded spec, so changing
-     * it changes nothing on the VM.
+     * carries out, not a property of the domain: the spec hash and the planner's diff leave it out,
+     * so changing it changes nothing on the VM.
      */
     public record SnapshotPolicy(CronSchedule schedule, int keep) {
     }

@@ -31,6 +31,9 @@ final class SpecDiff {
     static List<String[]> diff(Workload from, Workload to) {
         Map<String, String> a = flatten(CanonicalForm.toTree(from));
         Map<String, String> b = flatten(CanonicalForm.toTree(to));
+        // spec.snapshots is the daemon's policy: changing it changes nothing the runtime made.
+        a.keySet().removeIf(SpecDiff::policyOnly);
+        b.keySet().removeIf(SpecDiff::policyOnly);
         List<String[]> out = new ArrayList<>();
         for (String path : new TreeSet<>(union(a, b))) {
             String x = a.getOrDefault(path, NONE);
@@ -41,6 +44,10 @@ final class SpecDiff {
             }
         }
         return out;
+    }
+
+    private static boolean policyOnly(String path) {
+        return path.startsWith("spec." + CanonicalForm.POLICY_ONLY + ".");
     }
 
     private static String hidden(String value) {

@@ -146,6 +146,8 @@ class VmDaemonIT {
                 });
         Agent.Result list = client.run(env, "snapshot", "list", vm);
         assertThat(list.out()).as("the manual snapshot is never removed by keep").contains("mine", "manual", "scheduled");
+        Agent.Result describe = client.run(env, "describe", vm);
+        assertThat(describe.out()).as(describe.toString()).contains("snapshots:", "keep: 1", "Snapshots:", "mine", "scheduled");
 
         List<String> messages = new ArrayList<>();
         new ObjectMapper().readTree(daemon.get("/api/v1/events", daemon.token()).body()).forEach(e -> {

@@ -124,6 +124,32 @@ class ValidFixturesTest {
     }
 
     @Test
+    void aSnapshotScheduleRoundTripsButIsNoPartOfTheSpecHash() {
+        String vm = """
+                apiVersion: berth.io/v1
+                kind: VirtualMachine
+                metadata: {name: db}
+                spec:
+                  resources:
+                    limits: {cpu: "1", memory: 512Mi}
+                  disk: {image: /var/lib/berth/images/base.qcow2}
+                  snapshots: {schedule: "0 3 * * *", keep: 14}
+                """;
+        Workload w = CanonicalForm.fromJson(vm, Origin.unknown(Path.of("x.yaml")));
+        VmSpec.SnapshotPolicy p = ((VmSpec) w.spec()).snapshots();
+        assertThat(p.schedule().toString()).isEqualTo("0 3 * * *");
+        assertThat(p.keep()).isEqualTo(14);
+        Workload back = CanonicalForm.fromJson(CanonicalForm.toJson(w), Origin.unknown(Path.of("x.json")));
+        assertThat(((VmSpec) back.spec()).snapshots()).isEqualTo(p);
+        Workload without = CanonicalForm.fromJson(vm.replace("  snapshots: {schedule: \"0 3 * * *\", keep: 14}\n", ""),
+                Origin.unknown(Path.of("y.yaml")));
+        assertThat(((VmSpec) without.spec()).snapshots()).isNull();
+        assertThat(CanonicalForm.specHash(w)).as("the schedule is policy, not the VM").isEqualTo(CanonicalForm.specHash(without));
+        assertThat(((VmSpec) CanonicalForm.fromJson(vm.replace(", keep: 14", ""), Origin.unknown(Path.of("z.yaml"))).spec())
+                .snapshots().keep()).as("default keep").isEqualTo(7);
+    }
+
+    @Test
     void aFileUrlIsAHostPathAndOnlyFromTheImageDirectories() {
         ManifestParser.ParseResult r = new ManifestParser(new HostPolicy(List.of(Path.of("/var/lib/berth/images"))))
                 .parse(Path.of("vm.yaml"), """

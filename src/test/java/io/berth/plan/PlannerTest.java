@@ -156,6 +156,14 @@ class PlannerTest {
     }
 
     @Test
+    void aSnapshotScheduleAddedOrChangedIsNoChangeOfTheVm() {
+        Plan plan = Planner.plan(load("vm-schedule-added.yaml"), runningBase(), NO_PRUNE);
+        assertThat(plan.actions()).noneMatch(Action::hasEffect);
+        List<Observed> scheduled = load("vm-schedule-added.yaml").stream().map(PlannerTest::running).toList();
+        assertThat(Planner.plan(load("base.yaml"), scheduled, NO_PRUNE).actions()).as("removed again").noneMatch(Action::hasEffect);
+    }
+
+    @Test
     void swapAboveMemoryIsRepairedSoTheLimitStaysHard() {
         List<Observed> observed = runningBase().stream().map(o -> !o.name().equals("worker") ? o
                 : observed(o.applied(), WorkloadState.Running, null, new ObservedLimits(250, 64L << 20, 128L << 20, 4096, 0)))
