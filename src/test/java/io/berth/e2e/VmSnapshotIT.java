@@ -69,10 +69,7 @@ class VmSnapshotIT {
     @Test
     void snapshotsOfARunningAndAStoppedVmRestoreItsDataKeepTheDiskItHadAndNeverTouchTheBase() throws Exception {
         String baseSha = Guest.sha256(BASE);
-        writeVm("berth.write=1");
-        Agent.Result apply = agent.run("apply", "-f", dir.toString());
-        assertThat(apply.exit()).as(apply.toString()).isZero();
-        Guest.awaitConsole(vmDir.resolve("console.log"), "berth-guest: wrote disk vda");
+        applyMarkedVm();
         String domId = Virsh.ok("domid", domain);
 
         // Live: the guest keeps running (same domain id), its disk moves to a new layer, the old one is frozen.
@@ -234,10 +231,7 @@ class VmSnapshotIT {
     @Test
     void aCloneOfASnapshotHasItsDataStandsAloneAndOutlivesTheSnapshotAndTheSource() throws Exception {
         String baseSha = Guest.sha256(BASE);
-        writeVm("berth.write=1");
-        Agent.Result apply = agent.run("apply", "-f", dir.toString());
-        assertThat(apply.exit()).as(apply.toString()).isZero();
-        Guest.awaitConsole(vmDir.resolve("console.log"), "berth-guest: wrote disk vda");
+        applyMarkedVm();
         Virsh.ok("destroy", domain);
         qemuIo(active(), "write -P 0x42 2M 1M");
         Agent.Result gold = agent.run("snapshot", "create", vm, "gold", "--local");
@@ -295,6 +289,14 @@ class VmSnapshotIT {
         Agent.Result none = agent.run("snapshot", "create", "nothing-" + id, "--local");
         assertThat(none.exit()).as(none.toString()).isEqualTo(1);
         assertThat(none.err()).contains("nothing-" + id + ": no workload of that name is managed here");
+    }
+
+    /** The tiny test VM applied and running, once its guest wrote the marker to its disk. */
+    private void applyMarkedVm() throws Exception {
+        writeVm("berth.write=1");
+        Agent.Result apply = agent.run("apply", "-f", dir.toString());
+        assertThat(apply.exit()).as(apply.toString()).isZero();
+        Guest.awaitConsole(vmDir.resolve("console.log"), "berth-guest: wrote disk vda");
     }
 
     /** The tiny test VM (64 MiB disk, TCG) with these extra kernel arguments. */
