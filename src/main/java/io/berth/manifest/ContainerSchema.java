@@ -41,7 +41,8 @@ final class ContainerSchema {
                 .optional("healthCheck", ref("HealthCheck"), "A command run inside the container to tell healthy from not.", null)
                 .optional("securityContext", ref("SecurityContext"), "The user and privileges the container runs with.", null)
                 .required("resources", ref("ContainerResources"), "Hard limits: Berth only runs hard-limited workloads.", null)
-                .optional("placement", ref("Placement"), "Which hosts run this workload; absent means every host.", null);
+                .optional("placement", ref("Placement"), "Which hosts run this workload; absent means every host.", null)
+                .optional("dependsOn", ManifestSchema.DEPENDS_ON, ManifestSchema.DEPENDS_ON_TEXT, ManifestSchema.DEPENDS_ON_EXAMPLE);
     }
 
     static SchemaObject envVar() {
