@@ -84,7 +84,27 @@ public final class CanonicalForm {
                     "expected exactly one workload, found " + result.workloads().size())));
         }
         Workload w = result.workloads().get(0);
-        return new Workload(w.name(), w.labels(), w.resources(), w.placement(), w.spec(), origin);
+        return new Workload(w.name(), w.labels(), w.resources(), w.placement(), w.spec(), origin, Map.of(), w.dependsOn());
+    }
+
+    /**
+     * {@link #toTree} plus {@code spec.dependsOn} when there is any: what a daemon keeps of a
+     * manifest applied through its API, so the start order survives a restart. Never hashed, never
+     * in a label (start order is not runtime spec); {@link #fromJson} reads it back.
+     */
+    public static Map<String, Object> toStoredTree(Workload w) {
+        Map<String, Object> root = toTree(w);
+        if (!w.dependsOn().isEmpty()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = (Map<String, Object>) root.get("spec");
+            spec.put(DependsOnParser.FIELD, w.dependsOn().stream().map(d -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", d.name());
+                m.put("condition", d.condition().name());
+                return m;
+            }).toList());
+        }
+        return root;
     }
 
     private static void resources(Map<String, Object> out, Resources r, Kind kind) {

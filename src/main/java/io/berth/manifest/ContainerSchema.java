@@ -43,7 +43,8 @@ final class ContainerSchema {
                 .optional("networks", listOf(ref("NetworkAttachment")), "Berth networks to join instead of Docker's default "
                         + "bridge; each once. Changed in place (connect/disconnect).", List.of(of("name", "backend", "aliases", List.of("db"))))
                 .required("resources", ref("ContainerResources"), "Hard limits: Berth only runs hard-limited workloads.", null)
-                .optional("placement", ref("Placement"), "Which hosts run this workload; absent means every host.", null);
+                .optional("placement", ref("Placement"), "Which hosts run this workload; absent means every host.", null)
+                .optional("dependsOn", ManifestSchema.DEPENDS_ON, ManifestSchema.DEPENDS_ON_TEXT, ManifestSchema.DEPENDS_ON_EXAMPLE);
     }
 
     static SchemaObject envVar() {

@@ -21,7 +21,7 @@ final class DocumentParser {
 
     static final List<String> ROOT = List.of("apiVersion", "kind", "metadata", "spec");
     static final List<String> METADATA = List.of("name", "labels");
-    static final List<String> COMMON = List.of("resources", "placement");
+    static final List<String> COMMON = List.of("resources", "placement", DependsOnParser.FIELD);
     static final List<String> PLACEMENT = List.of("host", "labels");
 
     private final NodeReader r;
@@ -71,9 +71,11 @@ final class DocumentParser {
         Resources resources = null;
         Placement placement = null;
         WorkloadSpec workloadSpec = null;
+        List<Dependency> dependsOn = List.of();
         if (spec != null) {
             resources = new ResourcesParser(r).parse(spec, kind);
             placement = placement(spec);
+            dependsOn = new DependsOnParser(r).parse(spec);
             if (kind == Kind.Container) {
                 workloadSpec = new ContainerSpecParser(r, images).parse(spec);
             } else if (kind == Kind.VirtualMachine) {
@@ -83,7 +85,8 @@ final class DocumentParser {
         if (r.errorCount() > before || name == null || resources == null || workloadSpec == null) {
             return null;
         }
-        Workload w = new Workload(name, labels, resources, placement, workloadSpec, r.origin(root), r.takePositions());
+        Workload w = new Workload(name, labels, resources, placement, workloadSpec, r.origin(root), r.takePositions(),
+                dependsOn);
         return new ManifestParser.Parsed(w, r.origin(metadata.get("name")));
     }
 

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * order, taking only {@code .yaml}/{@code .yml} files and skipping dotfiles, dot-directories and
  * editor swap and backup files; {@code -} is standard input (reported as {@code <stdin>}). Files over
  * {@value #MAX_FILE_BYTES} bytes and binary files are refused without being parsed. Workload names
- * must be unique across everything loaded at once.
+ * must be unique across everything loaded at once, and so must published host ports; dependencies
+ * ({@code dependsOn}) must name workloads of the same load ({@link LoadChecks}).
  *
  * <p>Blocking (file and stdin I/O). Thread-safe as long as the standard input stream is not shared
  * by concurrent calls; loading the same unchanged files twice gives equal results.
@@ -287,6 +288,7 @@ public final class ManifestLoader {
                 }
             }
             workloads = NetworkRefs.resolve(workloads, networks, existingNetworks, errors);
+            LoadChecks.check(workloads, errors);
             errors.sort(Comparator.comparingInt((ManifestError e) -> order.getOrDefault(e.origin().file(), Integer.MAX_VALUE))
                     .thenComparing(ManifestError.BY_POSITION));
             return new LoadResult(workloads, networks, errors, files);

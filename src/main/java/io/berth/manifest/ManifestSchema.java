@@ -1,6 +1,7 @@
 package io.berth.manifest;
 
 import static io.berth.manifest.SchemaObject.enumOf;
+import static io.berth.manifest.SchemaObject.listOf;
 import static io.berth.manifest.SchemaObject.of;
 import static io.berth.manifest.SchemaObject.ref;
 import static io.berth.manifest.SchemaObject.with;
@@ -57,6 +58,7 @@ public final class ManifestSchema {
         o.put("Manifest", envelope());
         o.put("Metadata", metadata());
         o.put("Placement", placement());
+        o.put("Dependency", dependency());
         o.put("ContainerResources", resources(Kind.Container));
         o.put("ContainerLimits", limits(true));
         o.put("VirtualMachineResources", resources(Kind.VirtualMachine));
@@ -116,6 +118,19 @@ public final class ManifestSchema {
                         + "unique on the host. Renaming means a new workload.", "web")
                 .optional("labels", LABELS, "Free-form labels (key: value). Keys are [prefix/]name; io.berth.* and berth.io/ "
                         + "are reserved for Berth's own marks. Values are text of at most 1024 characters.", of("tier", "frontend"));
+    }
+
+    static final Map<String, Object> DEPENDS_ON = listOf(ref("Dependency"));
+    static final String DEPENDS_ON_TEXT = "Workloads (of the same load) that must reach a condition before this one is started, "
+            + "on create, recreate and start; each name once, no cycles. Start order only: changing it restarts nothing.";
+    static final List<Object> DEPENDS_ON_EXAMPLE = List.of(of("name", "db", "condition", "healthy"));
+
+    static SchemaObject dependency() {
+        return new SchemaObject("A workload to wait for before starting this one.")
+                .required("name", NAME, "The workload to wait for, loaded with this one.", "db")
+                .optional("condition", enumOf(Dependency.Condition.class, Dependency.Condition.started),
+                        "started: it runs; healthy: its health check passes (it needs a healthCheck); completed: it exited 0 "
+                                + "(a container with restartPolicy Never or OnFailure).", "healthy");
     }
 
     static SchemaObject placement() {

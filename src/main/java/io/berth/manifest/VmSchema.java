@@ -33,7 +33,8 @@ final class VmSchema {
                 .optional("snapshots", ref("SnapshotSchedule"), "Scheduled snapshots of the disk and how many are kept.", null)
                 .required("resources", ref("VirtualMachineResources"), "Hard limits: Berth only runs hard-limited workloads.",
                         null)
-                .optional("placement", ref("Placement"), "Which hosts run this workload; absent means every host.", null);
+                .optional("placement", ref("Placement"), "Which hosts run this workload; absent means every host.", null)
+                .optional("dependsOn", ManifestSchema.DEPENDS_ON, ManifestSchema.DEPENDS_ON_TEXT, ManifestSchema.DEPENDS_ON_EXAMPLE);
     }
 
     static SchemaObject disk() {

@@ -1,5 +1,6 @@
 package io.berth.manifest;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,12 +16,22 @@ import java.util.Objects;
  * @param origin   where the document starts (not part of equality of meaning; see {@link #sameSpec})
  * @param positions where each field's value was written, by dotted path ({@code spec.disk.size}); empty
  *                  for a workload not read from a manifest file (a recorded spec). Not part of equality.
+ * @param dependsOn what must reach its condition before this one starts ({@code spec.dependsOn}); empty
+ *                  when absent. Start order, not runtime spec: not part of equality nor of the spec hash, so
+ *                  a recorded workload (which never carries it) still equals the manifest it came from.
  */
 public record Workload(String name, Map<String, String> labels, Resources resources, Placement placement,
-                       WorkloadSpec spec, Origin origin, Map<String, Origin> positions) {
+                       WorkloadSpec spec, Origin origin, Map<String, Origin> positions, List<Dependency> dependsOn) {
 
     public Workload {
         positions = positions == null ? Map.of() : Map.copyOf(positions);
+        dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+    }
+
+    /** Without dependencies. */
+    public Workload(String name, Map<String, String> labels, Resources resources, Placement placement,
+                    WorkloadSpec spec, Origin origin, Map<String, Origin> positions) {
+        this(name, labels, resources, placement, spec, origin, positions, List.of());
     }
 
     /** Without field positions (built in code, or read back from a record). */
@@ -59,6 +70,6 @@ public record Workload(String name, Map<String, String> labels, Resources resour
     }
 
     public Workload withResources(Resources r) {
-        return new Workload(name, labels, r, placement, spec, origin, positions);
+        return new Workload(name, labels, r, placement, spec, origin, positions, dependsOn);
     }
 }

@@ -48,6 +48,14 @@ sealed interface Decision {
     }
 
     /**
+     * A dependency ({@code dependsOn}) has not reached its condition: it is not started yet.
+     *
+     * @param firstSeen the reason differs from the one last recorded, so it deserves an event
+     */
+    record Waiting(Action action, String reason, boolean firstSeen) implements Decision {
+    }
+
+    /**
      * Carry out the planner's (or the delete rule's) action through the executor.
      *
      * @param restart it starts an exited workload again (a restart that counts)

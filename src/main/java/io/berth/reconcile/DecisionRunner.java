@@ -29,6 +29,8 @@ final class DecisionRunner {
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
     /** How often a workload waiting for capacity is looked at again even if nothing is freed. */
     static final Duration PENDING_RECHECK = Duration.ofSeconds(30);
+    /** How often a workload waiting for a dependency looks again (no event names the dependants of a change). */
+    static final Duration DEPENDENCY_RECHECK = Duration.ofSeconds(2);
 
     private final Admission admission;
     private final Restarts restarts;
@@ -101,6 +103,15 @@ final class DecisionRunner {
                 put(name, StatusBook.Phase.Pending, p.action().verb(), p.reason(), notes(o), null);
                 report(name, generation, p.action(), "pending: " + p.reason());
                 yield new WorkQueue.RequeueAfter(PENDING_RECHECK, "waiting for capacity");
+            }
+            case Decision.Waiting w -> {
+                if (w.firstSeen()) {
+                    book.event(name, "Pending", w.reason());
+                    LOG.infof("%s: pending: %s", name, w.reason());
+                }
+                put(name, StatusBook.Phase.Pending, w.action().verb(), w.reason(), notes(o), null);
+                report(name, generation, w.action(), "pending: " + w.reason());
+                yield new WorkQueue.RequeueAfter(DEPENDENCY_RECHECK, w.reason());
             }
             case Decision.LeftAlone l -> {
                 if (l.firstSeen()) {

@@ -44,6 +44,11 @@ final class Decisions {
 
         /** Whether it fits ({@link Admission#admit}); reserves its capacity when it does. */
         Admission.Decision admit(Admission.Need need);
+
+        /** Why it may not start yet: the first {@code dependsOn} entry not reached ({@link DependencyWait}), or null. */
+        default String waitingFor() {
+            return null;
+        }
     }
 
     private Decisions() {
@@ -87,6 +92,13 @@ final class Decisions {
             Instant next = gates.restartAllowedAt();
             if (next.isAfter(f.now())) {
                 return new Decision.WaitBackoff(action, next, false);
+            }
+        }
+        if (action instanceof Action.Create || action instanceof Action.Recreate || action instanceof Action.Start) {
+            String wait = gates.waitingFor();
+            if (wait != null) {
+                StatusBook.Status before = f.status();
+                return new Decision.Waiting(action, wait, before == null || !wait.equals(before.lastError()));
             }
         }
         if (!(action instanceof Action.Delete)) {

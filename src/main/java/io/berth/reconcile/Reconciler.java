@@ -58,7 +58,7 @@ public final class Reconciler {
         WorkQueue.Result result;
         try {
             Decisions.Facts facts = observe(name);
-            result = runner.run(facts, Decisions.decide(facts, gates(name, facts.now())), generation);
+            result = runner.run(facts, Decisions.decide(facts, gates(name, facts.want(), facts.now())), generation);
         } catch (RuntimeUnavailableException e) {
             result = runner.unreachable(name, generation, e);
         }
@@ -89,7 +89,7 @@ public final class Reconciler {
      * at the facts' {@code now}, the instant the rules compare with: an immediate restart is due
      * exactly then, not a moment later.
      */
-    private Decisions.Gates gates(String name, Instant now) {
+    private Decisions.Gates gates(String name, Workload want, Instant now) {
         return new Decisions.Gates() {
             @Override
             public Instant restartAllowedAt() {
@@ -99,6 +99,14 @@ public final class Reconciler {
             @Override
             public Admission.Decision admit(Admission.Need need) {
                 return admission.admit(name, need);
+            }
+
+            @Override
+            public String waitingFor() {
+                return DependencyWait.waitingFor(want, dep -> {
+                    DesiredState.Entry e = desired.find(dep);
+                    return runtimes.find(dep, e == null ? null : e.workload().kind()).orElse(null);
+                });
             }
         };
     }

@@ -367,7 +367,7 @@ public final class DesiredState {
                 root.put("source", s.getKey());
                 ArrayNode list = root.putArray("workloads");
                 for (Workload w : s.getValue().values()) {
-                    list.add(JSON.valueToTree(CanonicalForm.toTree(w)));
+                    list.add(JSON.valueToTree(CanonicalForm.toStoredTree(w)));
                 }
                 files.put(dir.resolve(fileName(s.getKey())), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
             }

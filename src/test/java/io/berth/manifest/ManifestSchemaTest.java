@@ -74,6 +74,7 @@ class ManifestSchemaTest {
         parser.put("Manifest", DocumentParser.ROOT);
         parser.put("Metadata", DocumentParser.METADATA);
         parser.put("Placement", DocumentParser.PLACEMENT);
+        parser.put("Dependency", DependsOnParser.ENTRY);
         parser.put("ContainerResources", ResourcesParser.RESOURCES);
         parser.put("ContainerLimits", ResourcesParser.LIMITS);
         parser.put("VirtualMachineResources", ResourcesParser.RESOURCES);
