@@ -19,9 +19,22 @@ final class DependencyWait {
 
     /** The Pending reason of the first dependency not there yet ("waiting for db to be healthy"), or null. */
     static String waitingFor(Workload want, Function<String, Observed> observe) {
+        return waitingFor(want, observe, name -> true);
+    }
+
+    /**
+     * The same, where {@code current} says whether what runs under a name may stay as it is (the
+     * planner would not recreate it): a dependency about to be recreated is not there yet, so a
+     * dependant recreated in the same pass starts after the new dependency, not the old one.
+     */
+    static String waitingFor(Workload want, Function<String, Observed> observe, java.util.function.Predicate<Observed> current) {
         for (Dependency d : want.dependsOn()) {
-            if (!reached(d, observe.apply(d.name()))) {
+            Observed o = observe.apply(d.name());
+            if (!reached(d, o)) {
                 return d.waitingFor();
+            }
+            if (!current.test(o)) {
+                return "waiting for " + d.name() + " to be recreated from its manifest";
             }
         }
         return null;

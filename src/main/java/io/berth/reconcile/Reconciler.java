@@ -1,5 +1,7 @@
 package io.berth.reconcile;
 
+import io.berth.plan.Action;
+import io.berth.plan.Planner;
 import io.berth.manifest.Workload;
 import io.berth.runtime.Observed;
 import io.berth.runtime.Ownership;
@@ -106,6 +108,9 @@ public final class Reconciler {
                 return DependencyWait.waitingFor(want, dep -> {
                     DesiredState.Entry e = desired.find(dep);
                     return runtimes.find(dep, e == null ? null : e.workload().kind()).orElse(null);
+                }, o -> {
+                    DesiredState.Entry e = desired.find(o.name());
+                    return e == null || !(Planner.decide(e.workload(), o, runtimes.redaction()) instanceof Action.Recreate);
                 });
             }
         };

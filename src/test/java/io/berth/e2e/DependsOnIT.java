@@ -83,5 +83,25 @@ class DependsOnIT {
             return w.contains("Pending") && w.contains("waiting for " + stuck + " to be healthy");
         });
         assertThat(Docker.run("inspect", "berth-" + waiter).exit()).as("the waiter was never created").isNotEqualTo(0);
+
+        // Both recreated by one edit: the new app starts after the new db is healthy, not the old one.
+        String dbId = Docker.inspect("berth-" + db, "{{.Id}}");
+        String appId = Docker.inspect("berth-" + app, "{{.Id}}");
+        Files.writeString(manifests.resolve("stack.yaml"), String.join("---\n",
+                container(db, """
+                        command: ["sh", "-c", "sleep 2; touch /tmp/ready; exec sleep 3600"]
+                        env: [{name: GENERATION, value: "2"}]
+                        healthCheck: {command: ["test", "-f", "/tmp/ready"], interval: 2s, timeout: 1s, retries: 3}"""),
+                container(app, "command: [\"sleep\", \"3600\"]\nenv: [{name: GENERATION, value: \"2\"}]\n"
+                        + "dependsOn: [{name: " + db + ", condition: healthy}]")));
+        daemon.await("the app recreated and running", () -> Docker.run("inspect", "berth-" + app).exit() == 0
+                && !Docker.inspect("berth-" + app, "{{.Id}}").equals(appId)
+                && Docker.inspect("berth-" + app, "{{.State.Running}}").equals("true"));
+        assertThat(Docker.inspect("berth-" + db, "{{.Id}}")).as("db recreated").isNotEqualTo(dbId);
+        Instant newAppStarted = Instant.parse(Docker.inspect("berth-" + app, "{{.State.StartedAt}}"));
+        String newPasses = Docker.inspect("berth-" + db, "{{range .State.Health.Log}}{{if eq .ExitCode 0}}{{.End.Format \"2006-01-02T15:04:05.999999999Z07:00\"}} {{end}}{{end}}");
+        assertThat(newPasses).as("the new db's passing probes").isNotBlank();
+        assertThat(newAppStarted).as("the new app started after the new db became healthy")
+                .isAfter(Instant.parse(newPasses.trim().split(" ")[0]));
     }
 }

@@ -71,6 +71,15 @@ class DependencyWaitTest {
     }
 
     @Test
+    void aDependencyAboutToBeRecreatedIsNotThereYet() {
+        Workload app = dependant(new Dependency("db", Condition.started));
+        Observed running = state(WorkloadState.Running, null, null);
+        assertThat(DependencyWait.waitingFor(app, n -> running, o -> true)).isNull();
+        assertThat(DependencyWait.waitingFor(app, n -> running, o -> false))
+                .isEqualTo("waiting for db to be recreated from its manifest");
+    }
+
+    @Test
     void theFirstUnreachedDependencyIsTheReason() {
         Workload app = dependant(new Dependency("cache", Condition.started), new Dependency("db", Condition.healthy));
         Map<String, Observed> host = Map.of("cache", state(WorkloadState.Running, null, null),
