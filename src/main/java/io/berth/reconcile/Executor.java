@@ -49,13 +49,19 @@ public final class Executor {
         this.grace = grace;
     }
 
-    /** Runs every action; {@code progress} is called once per workload as it finishes (any thread). */
+    /**
+     * Runs every action; {@code progress} is called once per workload as it finishes (any thread).
+     * Actions are submitted in {@code dependsOn} order, and a create, recreate or start waits for
+     * its dependencies (their own actions first, then their conditions, {@link #DEPENDENCY_WAIT} at
+     * most): with a first-in first-out pool a waiting dependant never holds back its dependency.
+     */
     public ApplyResult execute(Plan plan, Consumer<Outcome> progress) {
         List<Outcome> outcomes = new ArrayList<>();
         List<Future<Outcome>> running = new ArrayList<>();
+        java.util.Map<String, Future<Outcome>> byName = new java.util.concurrent.ConcurrentHashMap<>();
         ExecutorService threads = DaemonThreads.fixed("apply", parallelism);
         try {
-            for (Action action : plan.actions()) {
+            for (Action action : inStartOrder(plan.actions())) {
                 if (!action.hasEffect()) {
                     // A refused change is reported as the failure it is: the host does not match the manifest.
                     Outcome nothing = new Outcome(action, action instanceof Action.Refused r ? r.reason() : null,
@@ -64,11 +70,14 @@ public final class Executor {
                     outcomes.add(nothing);
                     continue;
                 }
-                running.add(threads.submit(() -> {
-                    Outcome outcome = run(action);
+                Future<Outcome> f = threads.submit(() -> {
+                    String waited = awaitDependencies(action, byName);
+                    Outcome outcome = waited == null ? run(action) : new Outcome(action, waited, Duration.ZERO, List.of());
                     progress.accept(outcome);
                     return outcome;
-                }));
+                });
+                byName.put(action.name(), f);
+                running.add(f);
             }
             for (Future<Outcome> f : running) {
                 outcomes.add(get(f));
@@ -78,6 +87,69 @@ public final class Executor {
         }
         outcomes.sort(Comparator.comparing(o -> o.action().name()));
         return new ApplyResult(List.copyOf(outcomes));
+    }
+
+    /** How long a local apply waits for one dependency to reach its condition. */
+    static final Duration DEPENDENCY_WAIT = Duration.ofMinutes(5);
+
+    /** The plan's actions with every workload after the ones it depends on (else in plan order). */
+    static List<Action> inStartOrder(List<Action> actions) {
+        List<Workload> declared = actions.stream().map(Executor::desired).filter(java.util.Objects::nonNull).toList();
+        List<String> order = io.berth.manifest.DependencyGraph.startOrder(declared);
+        List<Action> sorted = new ArrayList<>(actions);
+        sorted.sort(Comparator.comparingInt(a -> order.indexOf(a.name())));
+        return sorted;
+    }
+
+    /** Null once every dependency is there, else why this action did not run (a failed or late dependency). */
+    private String awaitDependencies(Action action, java.util.Map<String, Future<Outcome>> byName) {
+        if (!(action instanceof Action.Create || action instanceof Action.Recreate || action instanceof Action.Start)
+                || desired(action).dependsOn().isEmpty()) {
+            return null;
+        }
+        for (io.berth.manifest.Dependency d : desired(action).dependsOn()) {
+            Future<Outcome> first = byName.get(d.name());
+            if (first != null) {
+                Outcome o = get(first);
+                if (o.error() != null) {
+                    return action.name() + ": not started: its dependency " + d.name() + " failed (" + o.error() + ")";
+                }
+            }
+            long deadline = System.nanoTime() + DEPENDENCY_WAIT.toNanos();
+            while (!DependencyWait.reached(d, observe(d.name()))) {
+                if (System.nanoTime() > deadline) {
+                    return action.name() + ": not started: " + d.waitingFor() + " for " + DEPENDENCY_WAIT.toMinutes()
+                            + " minutes; apply again once it is";
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return action.name() + ": not started: interrupted while " + d.waitingFor();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Workload desired(Action a) {
+        return switch (a) {
+            case Action.Create c -> c.desired();
+            case Action.UpdateInPlace u -> u.desired();
+            case Action.Recreate r -> r.desired();
+            case Action.Start st -> st.desired();
+            case Action.Unchanged u -> u.desired();
+            case Action.Refused r -> r.desired();
+            case Action.Delete d -> null;
+        };
+    }
+
+    private Observed observe(String name) {
+        try {
+            return runtimes.find(name, null).orElse(null);
+        } catch (RuntimeUnavailableException | RuntimeFailure e) {
+            return null;
+        }
     }
 
     private Outcome run(Action action) {
