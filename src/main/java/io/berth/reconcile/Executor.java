@@ -95,9 +95,12 @@ public final class Executor {
     /** The plan's actions with every workload after the ones it depends on (else in plan order). */
     static List<Action> inStartOrder(List<Action> actions) {
         List<Workload> declared = actions.stream().map(Executor::desired).filter(java.util.Objects::nonNull).toList();
-        List<String> order = io.berth.manifest.DependencyGraph.startOrder(declared);
+        java.util.Map<String, Integer> rank = new java.util.HashMap<>();
+        for (String name : io.berth.manifest.DependencyGraph.startOrder(declared)) {
+            rank.put(name, rank.size());
+        }
         List<Action> sorted = new ArrayList<>(actions);
-        sorted.sort(Comparator.comparingInt(a -> order.indexOf(a.name())));
+        sorted.sort(Comparator.comparingInt(a -> rank.getOrDefault(a.name(), -1)));
         return sorted;
     }
 

@@ -27,7 +27,7 @@ final class SnapshotMetrics {
     }
 
     private final MeterRegistry registry;
-    private final Map<String, Series> series = new HashMap<>();
+    private final Map<Key, Series> series = new HashMap<>();
 
     private static final class Series {
         final AtomicReference<Double> value = new AtomicReference<>(0.0);
@@ -38,46 +38,42 @@ final class SnapshotMetrics {
         this.registry = registry;
     }
 
+    /** One series: its meter name and tags. */
+    private record Key(String name, Tags tags) {
+    }
+
     void update(List<Seen> seen) {
-        Map<String, Double> now = new HashMap<>();
-        Map<String, Tags> tags = new HashMap<>();
+        Map<Key, Double> now = new HashMap<>();
         for (Seen s : seen) {
             Tags base = Tags.of("name", s.name(), "kind", s.kind());
             for (Snapshots.MadeBy by : Snapshots.MadeBy.values()) {
                 long n = s.snapshots().stream().filter(x -> x.madeBy() == by).count();
                 if (n > 0) {
-                    put(now, tags, "berth.workload.snapshots", base.and("made_by", by.name()), n);
+                    now.put(new Key("berth.workload.snapshots", base.and("made_by", by.name())), (double) n);
                 }
             }
             if (!s.snapshots().isEmpty()) {
-                put(now, tags, "berth.workload.snapshots.size", base,
-                        s.snapshots().stream().mapToLong(Snapshots.Snapshot::sizeBytes).sum());
+                now.put(new Key("berth.workload.snapshots.size", base),
+                        (double) s.snapshots().stream().mapToLong(Snapshots.Snapshot::sizeBytes).sum());
             }
             if (s.overdueSeconds() != null) {
-                put(now, tags, "berth.workload.snapshot.overdue", base, s.overdueSeconds());
+                now.put(new Key("berth.workload.snapshot.overdue", base), s.overdueSeconds());
             }
         }
-        for (Iterator<Map.Entry<String, Series>> it = series.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Series> e = it.next();
+        for (Iterator<Map.Entry<Key, Series>> it = series.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Key, Series> e = it.next();
             if (!now.containsKey(e.getKey())) {
                 registry.remove(e.getValue().meter);
                 it.remove();
             }
         }
-        now.forEach((key, value) -> series.computeIfAbsent(key, k -> register(k, tags.get(k))).value.set(value));
+        now.forEach((key, value) -> series.computeIfAbsent(key, this::register).value.set(value));
     }
 
-    private static void put(Map<String, Double> now, Map<String, Tags> tags, String name, Tags t, double value) {
-        String key = name + t;
-        now.put(key, value);
-        tags.put(key, t);
-    }
-
-    private Series register(String key, Tags tags) {
-        String name = key.substring(0, key.indexOf('['));
+    private Series register(Key key) {
         Series s = new Series();
-        Gauge.Builder<Series> b = Gauge.builder(name, s, x -> x.value.get()).tags(tags).strongReference(true);
-        s.meter = switch (name) {
+        Gauge.Builder<Series> b = Gauge.builder(key.name(), s, x -> x.value.get()).tags(key.tags()).strongReference(true);
+        s.meter = switch (key.name()) {
             case "berth.workload.snapshots" -> b.description("Snapshots the workload has, by who made them (manual,"
                     + " scheduled, automatic)").register(registry);
             case "berth.workload.snapshots.size" -> b.baseUnit("bytes")
