@@ -57,8 +57,11 @@ TEST_PACKAGES=(chromium chromium-driver openssh-server faketime podman)
 # package. Only promtool is wanted: where this script installs prometheus on a systemd host, it
 # stops and disables the server the package enables, so no Prometheus listens on :9090.
 # ./agent package and DebPackageIT use dpkg-deb (dpkg), strip (binutils) and systemd-analyze
-# (systemd, which only provides the tool here where systemd is not PID 1).
-TOOL_PACKAGES=(python3-jsonschema prometheus binutils systemd)
+# (systemd, which only provides the tool here where systemd is not PID 1). ImagePullIT pulls from
+# Debian's docker-registry (the CNCF distribution registry), which the test runs itself on a free
+# port of 127.0.0.1 with its own storage; where systemd runs, the service the package enables on
+# :5000 is stopped and disabled like Prometheus's.
+TOOL_PACKAGES=(python3-jsonschema prometheus binutils systemd docker-registry)
 
 # Packages needed for VMs (KVM/QEMU through libvirt), installed without their
 # Recommends (those would pull in Xen/VirtualBox drivers, LVM, GTK, GStreamer
@@ -237,6 +240,9 @@ install_packages() {
         apt-get install "${apt_opts[@]}" --no-install-recommends "${missing_tools[@]}"
         if [[ " ${missing_tools[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
             systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+        fi
+        if [[ " ${missing_tools[*]} " == *" docker-registry "* ]] && [ -d /run/systemd/system ]; then
+            systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
         fi
     fi
     log "packages installed"

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Base image downloads of {@code agent apply --local} on stderr: on a terminal one bar per
+ * Base image downloads and container image pulls of {@code agent apply --local} on stderr: on a terminal one bar per
  * download, redrawn in place; otherwise (a pipe, a log file) a plain line at each tenth, so logs
  * stay readable. Thread-safe (downloads of several VMs run at once).
  */
@@ -45,7 +45,8 @@ final class DownloadProgress implements Consumer<ImageProgress> {
         switch (p.phase()) {
             case started -> {
                 lastStep.put(key, step(p));
-                line(p.workload() + ": downloading " + p.url() + " (" + p.size() + ")"
+                line(p.pull() ? p.workload() + ": pulling image " + p.url()
+                        : p.workload() + ": downloading " + p.url() + " (" + p.size() + ")"
                         + (p.bytes() > 0 ? ", resuming at " + p.received() : ""));
             }
             case progress -> {
@@ -58,7 +59,8 @@ final class DownloadProgress implements Consumer<ImageProgress> {
             }
             case done -> {
                 lastStep.remove(key);
-                line(p.workload() + ": downloaded " + p.url() + " (" + p.received() + "), sha256 verified");
+                line(p.pull() ? p.workload() + ": pulled image " + p.url() + " (" + p.received() + " downloaded)"
+                        : p.workload() + ": downloaded " + p.url() + " (" + p.received() + "), sha256 verified");
             }
             case failed -> {
                 lastStep.remove(key);

@@ -9,10 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Base image downloads as the daemon's events and log lines, at coarse steps so a 20 GB image does
- * not flood the event ring: {@code ImageDownloading} when it starts and at each quarter (each
+ * Base image downloads and container image pulls as the daemon's events and log lines, at coarse
+ * steps so a 20 GB image does not flood the event ring: {@code ImageDownloading} when it starts and at each quarter (each
  * 256 MiB when the server gave no size), {@code ImageDownloaded} when it is verified and in place,
- * {@code ImageDownloadFailed} with the reason. Thread-safe.
+ * {@code ImageDownloadFailed} with the reason; a pull's are {@code ImagePulling},
+ * {@code ImagePulled} and {@code ImagePullFailed} at the same steps. Thread-safe.
  */
 final class DownloadEvents implements Consumer<ImageProgress> {
 
@@ -32,23 +33,28 @@ final class DownloadEvents implements Consumer<ImageProgress> {
         switch (p.phase()) {
             case started -> {
                 lastStep.put(key, step(p));
-                say(p, "ImageDownloading", "downloading " + p.url() + " (" + p.size() + ")"
-                        + (p.bytes() > 0 ? ", resuming at " + p.received() : ""));
+                if (p.pull()) {
+                    say(p, "ImagePulling", "pulling image " + p.url());
+                } else {
+                    say(p, "ImageDownloading", "downloading " + p.url() + " (" + p.size() + ")"
+                            + (p.bytes() > 0 ? ", resuming at " + p.received() : ""));
+                }
             }
             case progress -> {
                 long step = step(p);
                 Long last = lastStep.put(key, step);
                 if (last != null && step > last && p.percent() != 100) {
-                    say(p, "ImageDownloading", p.url() + ": " + p.amount());
+                    say(p, p.pull() ? "ImagePulling" : "ImageDownloading", p.url() + ": " + p.amount());
                 }
             }
             case done -> {
                 lastStep.remove(key);
-                say(p, "ImageDownloaded", p.url() + ": " + p.received() + ", sha256 verified");
+                say(p, p.pull() ? "ImagePulled" : "ImageDownloaded", p.url() + ": "
+                        + (p.pull() ? p.received() + " downloaded" : p.received() + ", sha256 verified"));
             }
             case failed -> {
                 lastStep.remove(key);
-                events.event(p.workload(), "ImageDownloadFailed", p.message());
+                events.event(p.workload(), p.pull() ? "ImagePullFailed" : "ImageDownloadFailed", p.message());
                 LOG.warn(p.message());
             }
         }

@@ -253,6 +253,14 @@ public final class ImageDownloads {
         emit(new ImageProgress(workload, url.url(), phase, bytes, total, message));
     }
 
+    /**
+     * Hands {@code p} to every watcher, as this class's own downloads do: how container image
+     * pulls reach the same progress bars and events.
+     */
+    public void report(ImageProgress p) {
+        emit(p);
+    }
+
     private void emit(ImageProgress p) {
         for (Consumer<ImageProgress> w : watchers) {
             try {

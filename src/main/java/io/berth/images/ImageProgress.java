@@ -1,13 +1,27 @@
 package io.berth.images;
 
 /**
- * One step of a base image download, for progress bars, events and log lines. {@code total} is -1
- * when the server did not say; {@code message} is the error of a failed download, else null.
- * Watchers receive these on the downloading thread and must not block.
+ * One step of getting an image, for progress bars, events and log lines: a VM's base image
+ * download ({@code url} is its URL) or a container image pull ({@code url} is the image
+ * reference; {@code bytes}/{@code total} sum the layers the engine reported). {@code total} is -1
+ * when the server did not say; {@code message} is the error of a failed one, else null.
+ * Watchers receive these on the working thread and must not block.
  */
-public record ImageProgress(String workload, String url, Phase phase, long bytes, long total, String message) {
+public record ImageProgress(String workload, String url, Phase phase, long bytes, long total, String message, Source source) {
 
     public enum Phase { started, progress, done, failed }
+
+    /** A base image downloaded by Berth, or a container image pulled by the engine. */
+    public enum Source { download, pull }
+
+    /** A base image download's step. */
+    public ImageProgress(String workload, String url, Phase phase, long bytes, long total, String message) {
+        this(workload, url, phase, bytes, total, message, Source.download);
+    }
+
+    public boolean pull() {
+        return source == Source.pull;
+    }
 
     /** 0 to 100, or -1 when the size is unknown. */
     public int percent() {

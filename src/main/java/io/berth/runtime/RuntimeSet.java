@@ -67,7 +67,9 @@ public final class RuntimeSet implements AutoCloseable {
         Redaction redaction = new Redaction(new HostKey(stateDir));
         ImageDownloads downloads = new ImageDownloads(policy);
         Map<Kind, Runtime> runtimes = new EnumMap<>(Kind.class);
-        runtimes.put(Kind.Container, new DockerRuntime(agent, redaction));
+        DockerRuntime docker = new DockerRuntime(agent, redaction);
+        docker.reportPullsTo(downloads::report);
+        runtimes.put(Kind.Container, docker);
         if (LibvirtRuntime.installed()) {
             runtimes.put(Kind.VirtualMachine, new LibvirtRuntime(agent,
                     System.getenv().getOrDefault("BERTH_LIBVIRT_URI", "qemu:///system"), stateDir, policy, redaction, downloads));
@@ -77,7 +79,8 @@ public final class RuntimeSet implements AutoCloseable {
 
     /**
      * Receives the progress of every base image download (VMs on {@code disk.image: {url, sha256}})
-     * until the returned handle is closed; a set without downloads never calls it. Must not block.
+     * and container image pull until the returned handle is closed; a set without downloads never
+     * calls it. Must not block.
      */
     public ImageDownloads.Watch watchImages(java.util.function.Consumer<ImageProgress> watcher) {
         return downloads == null ? () -> { } : downloads.watch(watcher);

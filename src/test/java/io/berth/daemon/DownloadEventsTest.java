@@ -34,4 +34,27 @@ class DownloadEventsTest {
                 "db ImageDownloaded " + URL + ": 100.0 MiB, sha256 verified",
                 "web ImageDownloadFailed web: base image " + URL + " not used: HTTP 404");
     }
+
+    @Test
+    void aPullIsTheSameStepsAsItsOwnEvents() {
+        List<String> events = new ArrayList<>();
+        DownloadEvents d = new DownloadEvents((name, type, message) -> events.add(name + " " + type + " " + message));
+        String image = "127.0.0.1:5000/shop/app:1";
+        long total = 16L << 20;
+        d.accept(new ImageProgress("app", image, Phase.started, 0, -1, null, ImageProgress.Source.pull));
+        for (int percent = 1; percent <= 100; percent++) {
+            d.accept(new ImageProgress("app", image, Phase.progress, total * percent / 100, total, null, ImageProgress.Source.pull));
+        }
+        d.accept(new ImageProgress("app", image, Phase.done, total, total, null, ImageProgress.Source.pull));
+        d.accept(new ImageProgress("web", image, Phase.failed, 0, -1, "web: image " + image + " could not be pulled (x)",
+                ImageProgress.Source.pull));
+
+        assertThat(events).containsExactly(
+                "app ImagePulling pulling image " + image,
+                "app ImagePulling " + image + ": 4.0 MiB of 16.0 MiB (25%)",
+                "app ImagePulling " + image + ": 8.0 MiB of 16.0 MiB (50%)",
+                "app ImagePulling " + image + ": 12.0 MiB of 16.0 MiB (75%)",
+                "app ImagePulled " + image + ": 16.0 MiB downloaded",
+                "web ImagePullFailed web: image " + image + " could not be pulled (x)");
+    }
 }

@@ -6,6 +6,8 @@ import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.api.model.PullResponseItem;
+import com.github.dockerjava.api.model.ResponseItem;
 import com.github.dockerjava.api.model.Version;
 import io.berth.manifest.ContainerSpec;
 import io.berth.manifest.Kind;
@@ -64,6 +66,8 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     private final ExecutorService inspects = DaemonThreads.bounded("docker-inspect", INSPECTS);
     /** One pull per image at a time, however many workloads need it. */
     private final Map<String, Object> pullLocks = new ConcurrentHashMap<>();
+    /** Where pulls report their progress (the runtime set's image watchers). */
+    private volatile Consumer<io.berth.images.ImageProgress> pullProgress = p -> { };
     private volatile Capabilities capabilities;
     private final Redaction redaction;
     private final DockerNetworks networks;
@@ -84,6 +88,11 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
         this.agent = agent;
         this.networks = new DockerNetworks(clients::requests, errors, agent);
         this.attach = new ContainerNetworks(clients::requests, errors);
+    }
+
+    /** Image pulls report their progress to {@code watcher} from now on (must not block). */
+    public void reportPullsTo(Consumer<io.berth.images.ImageProgress> watcher) {
+        this.pullProgress = watcher;
     }
 
     /** This agent's networks on the same engine (kind: Network). */
@@ -230,11 +239,20 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
 
     private void pull(String workload, String image) {
         synchronized (pullLocks.computeIfAbsent(image, k -> new Object())) {
+            PullProgress progress = new PullProgress(workload, image, pullProgress);
+            progress.started();
             try {
                 boolean done = errors.call(workload, "pull image " + image, () -> {
                     try {
-                        return docker().pullImageCmd(image).exec(new PullImageResultCallback())
-                                .awaitCompletion(PULL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                        return docker().pullImageCmd(image).exec(new PullImageResultCallback() {
+                            @Override
+                            public void onNext(PullResponseItem item) {
+                                super.onNext(item);
+                                ResponseItem.ProgressDetail d = item.getProgressDetail();
+                                progress.item(item.getId(), item.getStatus(),
+                                        d == null ? null : d.getCurrent(), d == null ? null : d.getTotal());
+                            }
+                        }).awaitCompletion(PULL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new RuntimeFailure(workload, workload + ": interrupted while pulling " + image);
@@ -243,10 +261,13 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
                 if (!done) {
                     throw new RuntimeFailure(workload, workload + ": pulling " + image + " took longer than " + PULL_TIMEOUT);
                 }
+                progress.done();
             } catch (RuntimeFailure e) {
-                throw new RuntimeFailure(workload, workload + ": image " + image
+                RuntimeFailure failure = new RuntimeFailure(workload, workload + ": image " + image
                         + " could not be pulled (" + e.getMessage().replace(workload + ": pull image " + image + ": ", "")
                         + "); with no registry reachable, build or load it locally", e);
+                progress.failed(failure.getMessage());
+                throw failure;
             }
         }
     }
