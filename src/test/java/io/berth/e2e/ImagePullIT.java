@@ -1,6 +1,7 @@
 package io.berth.e2e;
 
 import io.berth.testing.Agent;
+import io.berth.testing.DaemonProcess;
 import io.berth.testing.Docker;
 import io.berth.testing.Registry;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * image of a 16 MiB layer is pulled once with a start line, progress lines as the layers arrive
  * (plain lines, stderr is not a terminal here) and an end line with what was downloaded, and the
  * container runs; a tag the registry does not have fails naming the workload and the image, with
- * the start line and no end line, and creates nothing.
+ * the start line and no end line, and creates nothing. The daemon records a pull as events and
+ * log lines.
  */
 class ImagePullIT {
 
@@ -33,8 +35,13 @@ class ImagePullIT {
     @TempDir
     Path dir;
 
+    DaemonProcess daemon;
+
     @AfterEach
-    void cleanUp() {
+    void cleanUp() throws Exception {
+        if (daemon != null) {
+            daemon.close();
+        }
         Docker.removeAgentContainers(agentName);
         Docker.run("rm", "-f", "pull-src-" + id);
         for (String image : images) {
@@ -48,19 +55,24 @@ class ImagePullIT {
                 + "  resources: {limits: {cpu: 100m, memory: 32Mi}}\n  command: [sleep, '3600']\n";
     }
 
+    /** Pushes an image of one 16 MiB layer of random data to {@code registry}, leaving none of it on this host. */
+    String pushedImage(Registry registry, String tag) {
+        Docker.ok("run", "--name", "pull-src-" + id, "berth/busybox:1", "dd", "if=/dev/urandom", "of=/blob", "bs=1048576", "count=16");
+        String local = "berth-e2e/pull-" + id + ":" + tag;
+        Docker.ok("commit", "pull-src-" + id, local);
+        Docker.ok("rm", "pull-src-" + id);
+        images.add(local);
+        String ref = registry.push(local, "berth-e2e/pull-" + id + ":" + tag);
+        images.add(ref);
+        Docker.ok("rmi", ref, local); // the layer too: otherwise the engine finds it and downloads nothing
+        assertThat(Docker.run("image", "inspect", ref).exit()).as("not on this host before the apply").isNotZero();
+        return ref;
+    }
+
     @Test
     void aPullShowsItsProgressAndAMissingTagFailsNamingTheImage() throws Exception {
-        Path regDir = Files.createDirectories(dir.resolve("registry"));
-        try (Registry registry = new Registry(regDir)) {
-            // An image with one 16 MiB layer of random data (so the engine reports its download in steps).
-            Docker.ok("run", "--name", "pull-src-" + id, "berth/busybox:1", "dd", "if=/dev/urandom", "of=/blob", "bs=1048576", "count=16");
-            String local = "berth-e2e/pull-" + id + ":1";
-            Docker.ok("commit", "pull-src-" + id, local);
-            images.add(local);
-            String ref = registry.push(local, "berth-e2e/pull-" + id + ":1");
-            images.add(ref);
-            Docker.ok("rmi", ref, local); // the layer too: otherwise the engine finds it and downloads nothing
-            assertThat(Docker.run("image", "inspect", ref).exit()).as("not on this host before the apply").isNotZero();
+        try (Registry registry = new Registry(Files.createDirectories(dir.resolve("registry")))) {
+            String ref = pushedImage(registry, "1");
 
             String name = "pulled-" + id;
             Path ok = dir.resolve("ok.yaml");
@@ -87,6 +99,24 @@ class ImagePullIT {
                     .contains(bad + ": image " + missing + " could not be pulled")
                     .doesNotContain(bad + ": pulled image");
             assertThat(Docker.run("container", "inspect", "berth-" + bad).exit()).as("nothing created").isNotZero();
+        }
+    }
+
+    @Test
+    void theDaemonRecordsAPullAsEventsAndLogLines() throws Exception {
+        try (Registry registry = new Registry(Files.createDirectories(dir.resolve("registry")))) {
+            String ref = pushedImage(registry, "2");
+            Path manifests = Files.createDirectories(dir.resolve("manifests"));
+            Path state = Files.createDirectories(dir.resolve("state"));
+            daemon = DaemonProcess.start(manifests, state, agentName, java.util.Map.of());
+            String name = "daemon-pulled-" + id;
+            Files.writeString(manifests.resolve("c.yaml"), container(name, ref));
+            daemon.await("the container runs", java.time.Duration.ofSeconds(90),
+                    () -> Docker.run("inspect", "-f", "{{.State.Running}}", "berth-" + name).out().equals("true"));
+            String events = daemon.get("/api/v1/events", daemon.token()).body();
+            assertThat(events).contains("ImagePulling", "pulling image " + ref, "ImagePulled").containsPattern(
+                    java.util.regex.Pattern.quote(ref + ": ") + "1[6-9]\\.\\d MiB downloaded");
+            assertThat(daemon.log()).contains(name + ": pulling image " + ref, name + ": " + ref + ": ");
         }
     }
 }
