@@ -39,6 +39,8 @@ final class RemoteOperations implements Operations {
 
     /** How long the client waits for the daemon's apply or delete (the daemon itself gives up after 10 minutes). */
     static final Duration REMOTE_TIMEOUT = Duration.ofMinutes(11);
+    /** Deletes in flight at once through the daemon (its reconcile workers do the work). */
+    static final int DELETE_PARALLELISM = 16;
 
     private static final TypeReference<PlanView> PLAN = new TypeReference<>() { };
     private static final TypeReference<ApplyAnswer> APPLY = new TypeReference<>() { };
@@ -119,15 +121,39 @@ final class RemoteOperations implements Operations {
             throw new UserError("not declared or managed on this host: " + String.join(", ", unknown)
                     + "; nothing was deleted (see `agent get`)");
         }
-        List<OutcomeView> outcomes = new ArrayList<>();
-        for (String n : names) {
-            if (!known.contains(n)) {
-                progress.notPresent(n);
-                continue;
+        Client c = client();
+        List<java.util.concurrent.Future<OutcomeView>> pending = new ArrayList<>();
+        // The daemon deletes each on its own reconcile worker; one request after the other made a
+        // delete of 30 take as long as 30 stops in a row (bench/converge: 28 s against ~2 s).
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Math.min(DELETE_PARALLELISM, names.size())), Thread.ofVirtual().factory())) {
+            for (String n : names) {
+                if (!known.contains(n)) {
+                    progress.notPresent(n);
+                    continue;
+                }
+                pending.add(pool.submit(() -> {
+                    OutcomeView o = c.delete(path(n), REMOTE_TIMEOUT, OUTCOME);
+                    synchronized (progress) {
+                        progress.done(o);
+                    }
+                    return o;
+                }));
             }
-            OutcomeView o = client().delete(path(n), REMOTE_TIMEOUT, OUTCOME);
-            progress.done(o);
-            outcomes.add(o);
+        }
+        List<OutcomeView> outcomes = new ArrayList<>();
+        for (java.util.concurrent.Future<OutcomeView> f : pending) {
+            try {
+                outcomes.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UserError("interrupted while deleting; see `agent get` for what is left");
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
         }
         return outcomes;
     }
