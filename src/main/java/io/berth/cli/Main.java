@@ -18,11 +18,16 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        prepare();
+        System.exit(commandLine().execute(args));
+    }
+
+    /** What every run of the command line sets first (also the launcher's training run). */
+    static void prepare() {
         // JNA (libvirt-java's binding) encodes strings with the platform charset unless told
         // otherwise; under a C locale non-ASCII labels and paths would reach libvirt as '?'.
         System.setProperty("jna.encoding", "UTF-8");
         quietLibraryLogging();
-        System.exit(commandLine().execute(args));
     }
 
     /**
