@@ -166,6 +166,22 @@ public final class CanonicalForm {
             putIfNotEmpty(m, "aliases", n.aliases());
             return m;
         }).toList());
+        putIfNotEmpty(spec, SecretsParser.FIELD, c.secrets().stream()
+                .sorted(java.util.Comparator.comparing(ContainerSpec.Secret::name)).map(x -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", x.name());
+            m.put("file", x.file());
+            m.put("mountPath", x.mountPath());
+            m.put("mode", x.modeText());
+            m.put("uid", x.uid());
+            m.put("gid", x.gid());
+            // Only ever a digest: a value read from its file stays in memory, never in a tree (a
+            // recorded source, a label, an answer). Redaction turns values into digests first.
+            if (Redaction.isDigest(x.content())) {
+                m.put(SecretsParser.DIGEST, x.content());
+            }
+            return m;
+        }).toList());
     }
 
     private static void vm(Map<String, Object> spec, VmSpec v) {

@@ -42,6 +42,11 @@ final class ContainerSchema {
                 .optional("securityContext", ref("SecurityContext"), "The user and privileges the container runs with.", null)
                 .optional("networks", listOf(ref("NetworkAttachment")), "Berth networks to join instead of Docker's default "
                         + "bridge; each once. Changed in place (connect/disconnect).", List.of(of("name", "backend", "aliases", List.of("db"))))
+                .optional(SecretsParser.FIELD, listOf(ref("Secret")), "Host files mounted read-only into the container (from a "
+                        + "tmpfs, never into the image or a volume), each name and mountPath once. The value is read at every "
+                        + "plan and apply; a changed file recreates the container. It never appears in labels, plans or the API.",
+                        List.of(of("name", "db-password", "file", "/etc/berth/secrets/db-password",
+                                "mountPath", "/run/secrets/db-password", "mode", "0400")))
                 .required("resources", ref("ContainerResources"), "Hard limits: Berth only runs hard-limited workloads.", null)
                 .optional("placement", ref("Placement"), "Which hosts run this workload; absent means every host.", null)
                 .optional("dependsOn", ManifestSchema.DEPENDS_ON, ManifestSchema.DEPENDS_ON_TEXT, ManifestSchema.DEPENDS_ON_EXAMPLE);
@@ -72,6 +77,21 @@ final class ContainerSchema {
                 .required("name", VOLUME_NAME, "The named volume (created when missing, kept when the container goes).", "web-data")
                 .required("mountPath", ABSOLUTE_PATH, "Where it appears in the container: an absolute path, not \"/\".", "/data")
                 .optional("readOnly", BOOLEAN, "Mount read-only.", false);
+    }
+
+    static SchemaObject secret() {
+        return new SchemaObject("A secret file: its value is read from a host file and mounted read-only into the container.")
+                .required("name", NAME, "The secret's name: a DNS label, unique in the workload; plans name it.", "db-password")
+                .required("file", of("type", "string", "minLength", 1, "maxLength", 4096),
+                        "The host file holding the value (at most 1 MiB), read by the process that plans or applies: an "
+                        + "absolute path, or one relative to the manifest's directory.", "/etc/berth/secrets/db-password")
+                .required("mountPath", ABSOLUTE_PATH, "Where the file appears in the container: an absolute path, not \"/\", "
+                        + "not on or inside a volume's or another secret's mountPath.", "/run/secrets/db-password")
+                .optional("mode", of("type", "string", "pattern", "^0?[0-7]{3}$", "default", "0400"),
+                        "The file's permission bits inside the container, as an octal string.", "0440")
+                .optional("uid", with(integer(0, SecretsParser.MAX_ID), "default", 0),
+                        "The file's owner inside the container (give the container's user when it is not root).", 1000)
+                .optional("gid", with(integer(0, SecretsParser.MAX_ID), "default", 0), "The file's group inside the container.", 1000);
     }
 
     static SchemaObject healthCheck() {

@@ -23,7 +23,7 @@ final class ContainerSpecParser {
 
     /** In the contract's order, which is also the canonical form's. */
     static final List<String> FIELDS = List.of("image", "imagePullPolicy", "command", "args", "env", "ports", "volumes",
-            "restartPolicy", "healthCheck", "securityContext", "networks");
+            "restartPolicy", "healthCheck", "securityContext", "networks", SecretsParser.FIELD);
     static final List<String> ENV = List.of("name", "value");
     static final List<String> PORT = List.of("containerPort", "hostPort", "hostIP", "protocol");
     static final List<String> VOLUME = List.of("name", "mountPath", "readOnly");
@@ -36,6 +36,8 @@ final class ContainerSpecParser {
 
     private final NodeReader r;
     private final HostPolicy policy;
+    /** Each volume's mountPath (no trailing '/') and where it is written, for the secrets' clash check. */
+    private final Map<String, Node> volumeMounts = new HashMap<>();
 
     ContainerSpecParser(NodeReader reader, HostPolicy policy) {
         this.r = reader;
@@ -59,10 +61,11 @@ final class ContainerSpecParser {
         HealthCheck health = healthCheck(spec);
         SecurityContext security = securityContext(spec);
         List<ContainerSpec.NetworkAttachment> networks = new NetworkParser(r).attachments(spec);
+        List<ContainerSpec.Secret> secrets = new SecretsParser(r, policy).parse(spec, volumeMounts);
         if (r.errorCount() > before) {
             return null;
         }
-        return new ContainerSpec(image, pull, command, args, env, ports, volumes, restart, health, security, networks);
+        return new ContainerSpec(image, pull, command, args, env, ports, volumes, restart, health, security, networks, secrets);
     }
 
     private List<EnvVar> env(Fields spec) {
@@ -142,7 +145,7 @@ final class ContainerSpecParser {
 
     private List<VolumeMount> volumes(Fields spec) {
         List<VolumeMount> out = new ArrayList<>();
-        Map<String, Node> mounts = new HashMap<>();
+        Map<String, Node> mounts = volumeMounts;
         List<Node> items = spec.sequence("volumes");
         for (int i = 0; items != null && i < items.size(); i++) {
             Fields v = r.fields(items.get(i), spec.path("volumes") + "[" + i + "]", VOLUME);

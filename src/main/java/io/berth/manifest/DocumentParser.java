@@ -112,6 +112,8 @@ final class DocumentParser {
         Map<String, String> out = fields.stream().collect(Collectors.toMap(f -> f, f -> "only valid for kind " + other));
         if (kind == Kind.VirtualMachine) {
             out.put("networks", "networks on a VirtualMachine are not supported yet (valid for kind Container; a VM keeps spec.network)");
+            out.put(SecretsParser.FIELD, "secrets on a VirtualMachine are not supported yet (valid for kind Container; "
+                    + "a VM gets files through spec.cloudInit.userData's write_files)");
         }
         return out;
     }

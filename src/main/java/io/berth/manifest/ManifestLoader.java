@@ -289,6 +289,7 @@ public final class ManifestLoader {
             }
             workloads = NetworkRefs.resolve(workloads, networks, existingNetworks, errors);
             LoadChecks.check(workloads, errors);
+            workloads = SecretFiles.read(workloads, errors);
             errors.sort(Comparator.comparingInt((ManifestError e) -> order.getOrDefault(e.origin().file(), Integer.MAX_VALUE))
                     .thenComparing(ManifestError.BY_POSITION));
             return new LoadResult(workloads, networks, errors, files);

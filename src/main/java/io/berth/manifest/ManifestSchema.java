@@ -68,6 +68,7 @@ public final class ManifestSchema {
         o.put("EnvVar", ContainerSchema.envVar());
         o.put("Port", ContainerSchema.port());
         o.put("VolumeMount", ContainerSchema.volume());
+        o.put("Secret", ContainerSchema.secret());
         o.put("HealthCheck", ContainerSchema.healthCheck());
         o.put("SecurityContext", ContainerSchema.securityContext());
         o.put("VirtualMachineSpec", VmSchema.spec());

@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Secret spec values out of Berth's own records: every {@code env} value and the cloud-init
- * {@code userData} are replaced by {@code hmac-sha256:<hex>}, an HMAC-SHA256 under this host's
+ * Secret spec values out of Berth's own records: every {@code env} value, every {@code spec.secrets}
+ * file's content (read by {@link SecretFiles}) and the cloud-init {@code userData} are replaced by {@code hmac-sha256:<hex>}, an HMAC-SHA256 under this host's
  * key ({@link io.berth.util.HostKey}, root-only) of the workload name, the field and the value.
  * That is what Berth writes into Docker labels and libvirt metadata (the applied spec and the spec
  * hash), what the planner compares, and what the API shows as a spec. The same value gives the
@@ -37,6 +37,8 @@ public final class Redaction {
     private static final Pattern DIGEST = Pattern.compile(Pattern.quote(PREFIX) + "[0-9a-f]{64}");
     private static final String ENV = "spec.env";
     private static final String USER_DATA = "spec.cloudInit.userData";
+    private static final String SECRETS = "spec.secrets";
+    private static final String VALUE = ".value";
 
     private final Supplier<byte[]> key;
 
@@ -55,13 +57,18 @@ public final class Redaction {
     /** The workload with every secret value replaced by its digest; {@code w} itself when it has none. */
     public Workload redact(Workload w) {
         return switch (w.spec()) {
-            case ContainerSpec c when !c.env().isEmpty() -> {
+            case ContainerSpec c when !c.env().isEmpty() || !c.secrets().isEmpty() -> {
                 List<ContainerSpec.EnvVar> env = new ArrayList<>();
                 for (ContainerSpec.EnvVar e : c.env()) {
                     env.add(new ContainerSpec.EnvVar(e.name(), digest(w.name(), envPath(e.name()), e.value())));
                 }
+                List<ContainerSpec.Secret> secrets = new ArrayList<>();
+                for (ContainerSpec.Secret s : c.secrets()) {
+                    secrets.add(s.content() == null ? s : s.withContent(digest(w.name(), secretPath(s.name()), s.content())));
+                }
                 yield with(w, new ContainerSpec(c.image(), c.imagePullPolicy(), c.command(), c.args(), List.copyOf(env),
-                        c.ports(), c.volumes(), c.restartPolicy(), c.healthCheck(), c.securityContext(), c.networks()));
+                        c.ports(), c.volumes(), c.restartPolicy(), c.healthCheck(), c.securityContext(), c.networks(),
+                        List.copyOf(secrets)));
             }
             case VmSpec v when v.cloudInit() != null -> with(w, new VmSpec(v.hypervisor(), v.disk(), v.kernel(),
                     new VmSpec.CloudInit(digest(w.name(), USER_DATA, v.cloudInit().userData())), v.network(), v.snapshots()));
@@ -88,9 +95,20 @@ public final class Redaction {
         return CanonicalForm.toTree(redact(w));
     }
 
-    /** Whether this dotted path of a canonical tree ({@code spec.env[NAME]}, the user data) holds a secret. */
+    /** Whether this dotted path of a canonical tree ({@code spec.env[NAME]}, the user data, a secret's value) holds a secret. */
     public static boolean isSecret(String path) {
-        return path.startsWith(ENV + "[") || path.equals(USER_DATA);
+        return path.startsWith(ENV + "[") || path.equals(USER_DATA) || path.startsWith(SECRETS + "[") && path.endsWith(VALUE);
+    }
+
+    /** The path of one secret's value (its file's content), as plans name it: {@code spec.secrets[NAME].value}. */
+    public static String secretPath(String name) {
+        return SECRETS + "[" + name + "]" + VALUE;
+    }
+
+    /** The secret a {@link #secretPath} names, or null for any other path. */
+    public static String secretName(String path) {
+        return path.startsWith(SECRETS + "[") && path.endsWith("]" + VALUE)
+                ? path.substring(SECRETS.length() + 1, path.length() - VALUE.length() - 1) : null;
     }
 
     /** The path of one environment variable's value, as plans name it. */

@@ -16,6 +16,10 @@ final class ChangePolicy {
     /** Limit changes are handled by the planner from the runtime's own reading; this covers the rest. */
     static String recreateReason(Kind kind, String field) {
         if (kind == Kind.Container) {
+            if (io.berth.manifest.Redaction.secretName(field) != null) {
+                return "secret changed: " + io.berth.manifest.Redaction.secretName(field)
+                        + "; its file is mounted when the container is created (named volumes are kept)";
+            }
             if (field.equals("spec.image")) {
                 return "a container's image is fixed when it is created";
             }

@@ -125,9 +125,11 @@ public final class Planner {
         }
         List<FieldChange> recreating = changes.stream().filter(c -> !c.inPlace()).toList();
         if (!recreating.isEmpty()) {
-            return new Action.Recreate(d, o, List.copyOf(changes), !replacesDisk, (recreating.size() == 1
-                    ? recreating.getFirst().field() + " cannot change in place"
-                    : recreating.size() + " fields cannot change in place") + DiskRules.recreated(d, o, replacesDisk));
+            List<String> rotated = recreating.stream().map(c -> Redaction.secretName(c.field())).toList();
+            String why = !rotated.contains(null) ? "secret changed: " + String.join(", ", rotated)
+                    : recreating.size() == 1 ? recreating.getFirst().field() + " cannot change in place"
+                    : recreating.size() + " fields cannot change in place";
+            return new Action.Recreate(d, o, List.copyOf(changes), !replacesDisk, why + DiskRules.recreated(d, o, replacesDisk));
         }
         String startReason = startReason(d, o);
         if (!changes.isEmpty()) {

@@ -15,8 +15,9 @@ import java.util.TreeSet;
  * Field-by-field difference of two workloads over their canonical manifest trees, so every field
  * the user can write is compared (a hash over only some fields misses edits: kubernetes#136931)
  * and values print in the user's own spelling. Environment variables compare one by one
- * ({@code spec.env[NAME]}, plus {@code spec.env} for their names and order); secret values
- * (env values, user data: {@link Redaction}) are compared as the digests the caller redacted them
+ * ({@code spec.env[NAME]}, plus {@code spec.env} for their names and order), secrets one by one
+ * ({@code spec.secrets[NAME]} and its {@code .value}); secret values
+ * (env values, secrets' contents, user data: {@link Redaction}) are compared as the digests the caller redacted them
  * to and print as {@value Redaction#MASK} and {@value #CHANGED}, never as values. Pure.
  */
 final class SpecDiff {
@@ -78,6 +79,18 @@ final class SpecDiff {
                 out.put(Redaction.envPath(String.valueOf(var.get("name"))), render(var.get("value")));
             }
             out.put(prefix, render(names));
+        } else if (prefix.equals("spec.secrets") && node instanceof List<?> secrets) {
+            // One entry per secret for where and how it is mounted, and one for its value's digest,
+            // so a rotated file plans "spec.secrets[NAME].value: (secret) → (changed)" and nothing more.
+            for (Object e : secrets) {
+                Map<String, Object> secret = new java.util.LinkedHashMap<>((Map<String, Object>) e);
+                Object name = secret.remove("name");
+                Object digest = secret.remove("digest");
+                out.put(prefix + "[" + name + "]", render(secret));
+                if (digest != null) {
+                    out.put(Redaction.secretPath(String.valueOf(name)), render(digest));
+                }
+            }
         } else if (node instanceof Map<?, ?> map) {
             for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
                 flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);

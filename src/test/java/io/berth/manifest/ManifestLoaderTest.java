@@ -58,7 +58,7 @@ class ManifestLoaderTest {
         assertThat(r.files()).containsExactly(Path.of("<stdin>"));
         assertThat(r.errors()).extracting(ManifestError::toString)
                 .containsExactly("<stdin>:4:8: spec.bogus: unknown field (valid: image, imagePullPolicy, command, args, env, "
-                        + "ports, volumes, restartPolicy, healthCheck, securityContext, networks, resources, placement, dependsOn)");
+                        + "ports, volumes, restartPolicy, healthCheck, securityContext, networks, secrets, resources, placement, dependsOn)");
     }
 
     @Test

@@ -47,6 +47,8 @@ class ManifestSchemaTest {
             Map.entry("duplicate-env.yaml", "uniqueness of one field across list items (uniqueItems compares whole items)"),
             Map.entry("duplicate-host-port.yaml", "uniqueness of hostIP/hostPort/protocol across ports, with \"all addresses\" clashing"),
             Map.entry("duplicate-mount-path.yaml", "uniqueness of mountPath across volumes, after trailing slashes are dropped"),
+            Map.entry("secret-duplicate-name.yaml", "uniqueness of one field across list items (uniqueItems compares whole items)"),
+            Map.entry("secret-missing-file.yaml", "the host's files: the secret's file must exist where the apply runs"),
             Map.entry("network-bad-subnet.yaml", "an amount: host bits of a well-formed CIDR"),
             Map.entry("container-unknown-network.yaml", "across documents: the network is declared in another document or runs"),
             Map.entry("disk-image-outside-allowed-dirs.yaml", "host policy: the allowed image directories are the agent's "
@@ -97,6 +99,7 @@ class ManifestSchemaTest {
         parser.put("NetworkMetadata", NetworkParser.METADATA);
         parser.put("NetworkSpec", NetworkParser.SPEC);
         parser.put("NetworkAttachment", NetworkParser.ATTACHMENT);
+        parser.put("Secret", SecretsParser.SECRET);
 
         Map<String, SchemaObject> objects = ManifestSchema.objects();
         assertThat(objects.keySet()).as("every schema object is paired with a parser key list").isEqualTo(parser.keySet());

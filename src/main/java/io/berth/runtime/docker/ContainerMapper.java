@@ -40,6 +40,14 @@ final class ContainerMapper {
      * keeps it in {@code Config.Env}); Berth's own labels get the spec {@linkplain Redaction redacted}.
      */
     static void applyTo(CreateContainerCmd cmd, Workload w, Ownership ownership, Redaction redaction) {
+        applyTo(cmd, w, ownership, redaction, List.of());
+    }
+
+    /**
+     * As above, with {@code secretMounts}: the read-only bind mounts of the workload's secret files
+     * ({@link HostSecrets}); the values themselves never pass through here.
+     */
+    static void applyTo(CreateContainerCmd cmd, Workload w, Ownership ownership, Redaction redaction, List<Mount> secretMounts) {
         ContainerSpec spec = (ContainerSpec) w.spec();
         cmd.withName(OwnershipLabels.objectName(w.name()))
                 .withHostName(w.name())
@@ -60,11 +68,13 @@ final class ContainerMapper {
         // restarts unhealthy containers: moby#28400). Docker restarting them too would race it.
         host.withRestartPolicy(RestartPolicy.noRestart()); // Docker shows it as ""
         ports(cmd, host, spec.ports());
-        if (!spec.volumes().isEmpty()) {
-            host.withMounts(spec.volumes().stream()
-                    .map(v -> new Mount().withType(MountType.VOLUME).withSource(v.name())
-                            .withTarget(v.mountPath()).withReadOnly(v.readOnly()))
-                    .toList());
+        List<Mount> mounts = new ArrayList<>(spec.volumes().stream()
+                .map(v -> new Mount().withType(MountType.VOLUME).withSource(v.name())
+                        .withTarget(v.mountPath()).withReadOnly(v.readOnly()))
+                .toList());
+        mounts.addAll(secretMounts);
+        if (!mounts.isEmpty()) {
+            host.withMounts(mounts);
         }
         if (spec.securityContext() != null) {
             ContainerSpec.SecurityContext sc = spec.securityContext();

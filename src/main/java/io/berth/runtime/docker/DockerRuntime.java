@@ -72,6 +72,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     private final Redaction redaction;
     private final DockerNetworks networks;
     private final ContainerNetworks attach;
+    private final HostSecrets secrets;
 
     /**
      * A runtime for this agent on the engine named by DOCKER_HOST (default: the local socket),
@@ -88,6 +89,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
         this.agent = agent;
         this.networks = new DockerNetworks(clients::requests, errors, agent);
         this.attach = new ContainerNetworks(clients::requests, errors);
+        this.secrets = new HostSecrets(agent);
     }
 
     /** Image pulls report their progress to {@code watcher} from now on (must not block). */
@@ -129,6 +131,9 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
             }
             if (Boolean.FALSE.equals(info.getRawValues().get("CpuCfsQuota"))) {
                 warnings.add("the kernel does not enforce CPU quotas");
+            }
+            if (secrets.warning() != null) {
+                warnings.add(secrets.warning());
             }
             if (Boolean.FALSE.equals(info.getRawValues().get("SwapLimit"))) {
                 warnings.add("no swap accounting: swap is not limited");
@@ -185,11 +190,16 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
         ContainerSpec spec = (ContainerSpec) workload.spec();
         ensureImage(workload.name(), spec);
         DockerClient docker = errors.call(workload.name(), "create container", clients::requests);
+        // Written before the create (the mounts need their sources) and removed again if it fails.
+        List<com.github.dockerjava.api.model.Mount> secretMounts = secrets.write(workload);
         try (CreateContainerCmd cmd = docker.createContainerCmd(spec.image())) {
-            ContainerMapper.applyTo(cmd, workload, ownership, redaction);
+            ContainerMapper.applyTo(cmd, workload, ownership, redaction, secretMounts);
             String id = errors.call(workload.name(), "create container", cmd::exec).getId();
             return attach.joinRest(workload.name(), id, spec.networks(), () -> remove(workload.name(), true));
         } catch (RuntimeFailure e) {
+            if (!secretMounts.isEmpty() && inspect(workload.name()).isEmpty()) {
+                secrets.remove(workload.name());
+            }
             if (DockerErrors.isConflict(e.getCause()) && inspect(workload.name()).isPresent()) {
                 // Ours: an interrupted or concurrent apply created it after we listed. Say so; the
                 // next apply plans it like any other (creation still never overwrites).
@@ -365,6 +375,7 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
     public void remove(String name, boolean keepData) {
         Optional<String> id = ownedId(name);
         if (id.isEmpty()) {
+            secrets.remove(name); // a create that failed half-way, or files outliving their container
             return;
         }
         try {
@@ -376,6 +387,8 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
                 throw e;
             }
         }
+        // Copies of the user's files, not data: they go with the container (a recreate writes them anew).
+        secrets.remove(name);
     }
 
     /**
