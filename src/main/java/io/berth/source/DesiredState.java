@@ -146,8 +146,22 @@ public final class DesiredState {
                         Map<String, Workload> ws = new TreeMap<>();
                         for (JsonNode w : root.get("workloads")) {
                             Workload workload = CanonicalForm.fromJson(w.toString(), Origin.unknown(Path.of(source)));
+                            // A recorded source never holds secret values: they are read from their
+                            // files again now, as at every load; one that cannot be read leaves the
+                            // workload declared but refused, until its source is applied again.
+                            List<io.berth.manifest.ManifestError> unread = new ArrayList<>();
+                            List<Workload> read = io.berth.manifest.SecretFiles.read(List.of(workload), unread);
+                            String why = unread.isEmpty() ? null : unread.getFirst().message();
+                            if (why != null && events != null) {
+                                events.event(workload.name(), "SecretUnreadable", "source " + source + ": " + why);
+                            }
+                            if (!read.isEmpty()) {
+                                workload = read.getFirst();
+                            }
                             ws.put(workload.name(), workload);
-                            String why = check == null ? null : check.check(source, workload.name(), w.toString());
+                            if (why == null) {
+                                why = check == null ? null : check.check(source, workload.name(), w.toString());
+                            }
                             if (why != null) {
                                 refusing.put(workload.name(), why);
                             }

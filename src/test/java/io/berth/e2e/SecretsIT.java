@@ -128,6 +128,37 @@ class SecretsIT {
         assertThat(dir.resolve("secrets/db-password")).as("the user's own file is never touched").hasContent(rotated);
     }
 
+    @Test
+    void appliedThroughTheDaemonTheValueIsReadThereKeptOutOfItsRecordsAndReadAgainAfterARestart() throws Exception {
+        Files.createDirectories(dir.resolve("secrets"));
+        Files.writeString(dir.resolve("secrets/db-password"), value);
+        Files.writeString(dir.resolve("secrets/api-key"), "key-" + value);
+        Path file = dir.resolve("app.yaml");
+        Files.writeString(file, manifest());
+        Path manifests = Files.createDirectories(dir.resolve("daemon-manifests"));
+        Agent client = new Agent(agentName);
+        String id;
+        try (DaemonProcess daemon = DaemonProcess.start(manifests, state, agentName, Map.of())) {
+            Agent.Result apply = client.run(daemon.clientEnv(), "apply", "-f", file.toString());
+            assertThat(apply.exit()).as(apply.toString()).isZero();
+            assertThat(exec("cat", "/run/secrets/db-password")).isEqualTo(value);
+            id = Docker.inspect("berth-" + app, "{{.Id}}");
+        }
+        try (var recorded = Files.walk(state.resolve("sources"))) {
+            for (Path f : recorded.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(f)).as("the daemon's record of the source " + f).doesNotContain(value);
+            }
+        }
+        try (DaemonProcess daemon = DaemonProcess.start(manifests, state, agentName, Map.of())) {
+            Agent.Result plan = client.run(daemon.clientEnv(), "plan", "-f", file.toString());
+            assertThat(plan.exit()).as("the restarted daemon read the files again: no change " + plan).isZero();
+            Thread.sleep(3000); // a few reconcile passes
+            assertThat(Docker.inspect("berth-" + app, "{{.Id}}")).as("not recreated by the restart").isEqualTo(id);
+            assertThat(exec("cat", "/run/secrets/db-password")).isEqualTo(value);
+        }
+        assertThat(Files.readString(state.resolve("daemon.log"))).as("the daemon's log").doesNotContain(value);
+    }
+
     /** A daemon of the same agent shows the container (describe, the API, events) without the value. */
     void throughTheDaemon() throws Exception {
         try (DaemonProcess daemon = DaemonProcess.start(Files.createDirectories(dir.resolve("daemon-manifests")), state,

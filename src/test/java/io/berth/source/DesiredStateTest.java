@@ -173,4 +173,41 @@ class DesiredStateTest {
         allowed.load(io.berth.manifest.HostPolicy.of(null, true), (n, t, m) -> events.add(t));
         assertThat(allowed.refused("agent-x")).as("a host that allows it").isNull();
     }
+
+    @Test
+    void aRecordedSourceKeepsNoSecretValueAndReadsItsFilesAgainAtLoadAndAnUnreadableOneIsRefused(@TempDir Path files)
+            throws Exception {
+        Path secret = files.resolve("db-password");
+        java.nio.file.Files.writeString(secret, "s3cr3t-at-load");
+        String yaml = """
+                apiVersion: berth.io/v1
+                kind: Container
+                metadata: {name: db}
+                spec:
+                  image: berth/busybox:1
+                  resources: {limits: {cpu: "0.1", memory: 64Mi}}
+                  secrets: [{name: pw, file: %s, mountPath: /run/secrets/pw}]
+                """.formatted(secret);
+        Workload db = new ManifestLoader().loadBytes(files.resolve("db.yaml"), yaml.getBytes(StandardCharsets.UTF_8)).workloads().getFirst();
+        desired().apply(Map.of("/src/app", List.of(db)), true);
+        try (var recorded = java.nio.file.Files.list(state.resolve("sources"))) {
+            for (Path f : recorded.toList()) {
+                assertThat(java.nio.file.Files.readString(f)).as("recorded source " + f).doesNotContain("s3cr3t-at-load");
+            }
+        }
+
+        java.nio.file.Files.writeString(secret, "rotated-while-down");
+        DesiredState restarted = desired();
+        assertThat(restarted.refused("db")).isNull();
+        assertThat(((io.berth.manifest.ContainerSpec) restarted.find("db").workload().spec()).secrets().getFirst().bytes())
+                .asString(StandardCharsets.ISO_8859_1).isEqualTo("rotated-while-down");
+
+        java.nio.file.Files.delete(secret);
+        List<String> events = new java.util.ArrayList<>();
+        DesiredState missing = new DesiredState("/etc/berth/manifests", () -> Map.copyOf(directory), state);
+        missing.load(io.berth.manifest.HostPolicy.of(null, false), (name, type, message) -> events.add(name + " " + type + " " + message));
+        assertThat(missing.refused("db")).contains("secret \"pw\"", "cannot read " + secret, "no such file");
+        assertThat(missing.find("db")).as("still declared: nothing is pruned for it").isNotNull();
+        assertThat(events).singleElement().satisfies(e -> assertThat(e).startsWith("db SecretUnreadable source /src/app: "));
+    }
 }
