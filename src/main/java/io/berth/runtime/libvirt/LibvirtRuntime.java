@@ -117,13 +117,7 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
      * is unavailable, which is reported.
      */
     public static boolean installed() {
-        for (String dir : List.of("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib",
-                "/lib64", "/lib", "/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/local/lib")) {
-            if (Files.exists(Path.of(dir, "libvirt.so.0"))) {
-                return true;
-            }
-        }
-        return false;
+        return LibvirtNative.libraryInstalled();
     }
 
     @Override
@@ -275,15 +269,9 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
         return snapshots.delete(name, snapshot);
     }
 
-    @Override
-    public Exported exportData(String name, Path out) {
-        return backups.export(name, out);
-    }
+    @Override public Exported exportData(String name, Path out) { return backups.export(name, out); }
 
-    @Override
-    public List<Path> importData(String name, String origin, DataWriter writer) {
-        return backups.importDisk(name, origin, writer);
-    }
+    @Override public List<Path> importData(String name, String origin, DataWriter w) { return backups.importDisk(name, origin, w); }
 
     @Override
     public void updateLimits(String name, Resources r) {
