@@ -182,8 +182,10 @@ class VmBackupIT {
                 ? List.of("qemu-io", "-r", "-U", "-f", "qcow2", "-c", command, image.toString())
                 : List.of("qemu-io", "-f", "qcow2", "-c", command, image.toString());
         Processes.Result r = Processes.run(cmd, Map.of(), null, Duration.ofSeconds(60));
-        assertThat(r.exit()).as(r.err()).isZero();
-        return r.out() + r.err();
+        String out = r.out() + r.err();
+        // A read whose pattern differs exits 1 and says so; anything else must succeed.
+        assertThat(r.exit() == 0 || out.contains("Pattern verification failed")).as(out).isTrue();
+        return out;
     }
 
     private static String mode(Path p) throws IOException {
