@@ -8,6 +8,6 @@
  * <p>The resources get their collaborators injected (the daemon's {@code Wiring} makes them); they
  * never import {@code cli} or {@code daemon}.
  *
- * <p>May import: api.dto, manifest, plan, reconcile, runtime, source, stats, util.
+ * <p>May import: api.dto, backup, manifest, plan, reconcile, runtime, source, stats, util.
  */
 package io.berth.api;

@@ -204,6 +204,15 @@ final class Client {
     }
 
     /** One JSON value read as {@code type} (an event of a server-sent stream, say). */
+    /** A request body as JSON. */
+    static byte[] bytes(Object value) {
+        try {
+            return JSON.writeValueAsBytes(value);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write a request", e);
+        }
+    }
+
     static <T> T json(String body, TypeReference<T> type) {
         try {
             return JSON.readValue(body, type);

@@ -278,6 +278,18 @@ final class LocalOperations implements Operations {
     }
 
     @Override
+    public io.berth.api.dto.BackupAnswer backup(String name, java.nio.file.Path dir,
+                                                Consumer<io.berth.backup.BackupProgress> progress) {
+        return io.berth.backup.BackupOps.backup(session().runtimes(), session().agent(), name, dir, progress);
+    }
+
+    @Override
+    public io.berth.api.dto.RestoreAnswer restoreFrom(java.nio.file.Path file, String as,
+                                                      Consumer<io.berth.backup.BackupProgress> progress) {
+        return io.berth.backup.BackupOps.restore(session().runtimes(), file, as, progress);
+    }
+
+    @Override
     public SnapshotAnswer createSnapshot(String name, String snapshot) {
         return SnapshotOps.create(session().runtimes(), name, snapshot);
     }

@@ -43,7 +43,7 @@ public final class Main {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new BerthCommand()).addSubcommand(new RestoreCommand()).addSubcommand(new SnapshotCommand())
+        return new CommandLine(new BerthCommand()).addSubcommand(new RestoreCommand()).addSubcommand(new BackupCommand()).addSubcommand(new SnapshotCommand())
                 // the launcher says which name ran it: agent in a checkout, berth from the package
                 .setCommandName(System.getProperty("berth.command", "agent"))
                 .setCaseInsensitiveEnumValuesAllowed(true)

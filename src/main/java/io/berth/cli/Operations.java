@@ -101,6 +101,17 @@ interface Operations extends AutoCloseable {
     /** Puts a deleted VM's kept disk back in place (the newest set, or {@code stamp}). */
     DeletedDisks.Restored restoreDeleted(String name, String stamp);
 
+    /**
+     * Writes a backup archive of {@code name} into {@code dir} (a directory on the host that does
+     * the work: this one, or the daemon's); {@code progress} gets how far it is (local mode only).
+     */
+    io.berth.api.dto.BackupAnswer backup(String name, java.nio.file.Path dir,
+                                         Consumer<io.berth.backup.BackupProgress> progress);
+
+    /** Verifies the archive {@code file}, then puts its data in place as {@code as} (null: its own name). */
+    io.berth.api.dto.RestoreAnswer restoreFrom(java.nio.file.Path file, String as,
+                                               Consumer<io.berth.backup.BackupProgress> progress);
+
     /** Freezes a VM's disk now as {@code snapshot} (null: its UTC time). */
     SnapshotAnswer createSnapshot(String name, String snapshot);
 

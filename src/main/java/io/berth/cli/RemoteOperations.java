@@ -219,6 +219,27 @@ final class RemoteOperations implements Operations {
                 new byte[0], "application/json", Duration.ofSeconds(120), new TypeReference<>() { });
     }
 
+    /** The daemon does the work on its host; it sends no progress, only the answer at the end. */
+    @Override
+    public io.berth.api.dto.BackupAnswer backup(String name, java.nio.file.Path dir,
+                                                Consumer<io.berth.backup.BackupProgress> progress) {
+        byte[] body = Client.bytes(java.util.Map.of("to", dir.toString()));
+        return client().post("api/v1/workloads/" + encode(name) + "/backup", body, "application/json",
+                Duration.ofMinutes(120), new TypeReference<>() { });
+    }
+
+    @Override
+    public io.berth.api.dto.RestoreAnswer restoreFrom(java.nio.file.Path file, String as,
+                                                      Consumer<io.berth.backup.BackupProgress> progress) {
+        java.util.Map<String, String> request = new java.util.LinkedHashMap<>();
+        request.put("from", file.toString());
+        if (as != null) {
+            request.put("as", as);
+        }
+        return client().post("api/v1/restore", Client.bytes(request), "application/json", Duration.ofMinutes(120),
+                new TypeReference<>() { });
+    }
+
     @Override
     public SnapshotAnswer createSnapshot(String name, String snapshot) {
         return client().post(snapshotsPath(name) + (snapshot == null ? "" : "?snapshot=" + encode(snapshot)), new byte[0],

@@ -143,6 +143,29 @@ final class DiskImages {
         return notes;
     }
 
+    /**
+     * Keeps {@code disk}, the disk restored from a backup archive for this VM (its directory has the
+     * restore mark): it stands alone, so it is no clone of the manifest's base image, and it is
+     * the VM's data. Grown when smaller than asked; one that turns out to be an overlay after all
+     * is refused, never replaced.
+     */
+    static List<String> keepRestored(String workload, Path disk, long sizeBytes) {
+        Info d = info(workload, disk);
+        String cloneOf = cloneOf(workload, disk, d);
+        if (cloneOf != null) {
+            throw new RuntimeFailure(workload, workload + ": its disk " + disk + " is marked as restored from a backup"
+                    + " but is a clone of " + cloneOf + "; Berth never replaces a disk it did not plan to replace");
+        }
+        restrict(workload, disk);
+        List<String> notes = new ArrayList<>();
+        notes.add("kept its disk restored from a backup " + disk);
+        if (sizeBytes > d.virtualSize()) {
+            grow(workload, disk, sizeBytes);
+            notes.add("grew its disk to " + Quantities.formatMemory(sizeBytes));
+        }
+        return notes;
+    }
+
     /** A leftover {@code .tmp} of a create that died, and an empty disk an older Berth left: neither holds data. */
     private static List<String> unfinished(Path disk) {
         List<String> notes = new ArrayList<>();

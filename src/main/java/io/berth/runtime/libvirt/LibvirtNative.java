@@ -1,5 +1,8 @@
 package io.berth.runtime.libvirt;
 
+import java.util.List;
+import java.nio.file.Path;
+import java.nio.file.Files;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -69,5 +72,16 @@ final class LibvirtNative {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("libvirt-java changed: no Domain.vdp", e);
         }
+    }
+
+    /** Whether libvirt's client library is installed (libvirt.so.0 in one of the usual library directories). */
+    static boolean libraryInstalled() {
+        for (String dir : List.of("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib",
+                "/lib64", "/lib", "/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/local/lib")) {
+            if (Files.exists(Path.of(dir, "libvirt.so.0"))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

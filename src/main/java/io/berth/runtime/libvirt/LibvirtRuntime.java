@@ -46,7 +46,8 @@ import java.util.function.Consumer;
  * QEMU process by a memtune hard limit with headroom ({@link VmOverhead}, {@link DomainStarter}).
  * Reading domains back is {@link DomainObserver}'s; lifecycle events are {@link DomainEvents}'.
  */
-public final class LibvirtRuntime implements Runtime, EventSource, LogSource, UsageSource, KeptData, Snapshots {
+public final class LibvirtRuntime implements Runtime, EventSource, LogSource, UsageSource, KeptData, Snapshots,
+        io.berth.runtime.Backups {
 
     static final Duration POLL = Duration.ofMillis(200);
 
@@ -59,6 +60,7 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
     private final DomainUpdater updater;
     private final KeptDisks kept;
     private final VmSnapshots snapshots;
+    private final VmBackups backups;
     private final HostPolicy policy;
     private final ExecutorService watchThreads = DaemonThreads.cached("libvirt-events");
     private final Set<DomainEvents> watches = ConcurrentHashMap.newKeySet();
@@ -105,6 +107,7 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
                 return starter.start(name);
             }
         }, java.time.Clock.systemUTC());
+        this.backups = new VmBackups(observer, snapshots, paths, java.time.Clock.systemUTC());
         this.probeKernel = Path.of(System.getenv().getOrDefault("BERTH_PROBE_KERNEL", stateDir.resolve("images/vmlinuz").toString()));
     }
 
@@ -114,13 +117,7 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
      * is unavailable, which is reported.
      */
     public static boolean installed() {
-        for (String dir : List.of("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib",
-                "/lib64", "/lib", "/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/local/lib")) {
-            if (Files.exists(Path.of(dir, "libvirt.so.0"))) {
-                return true;
-            }
-        }
-        return false;
+        return LibvirtNative.libraryInstalled();
     }
 
     @Override
@@ -187,8 +184,10 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
                 yield "qemu";
             }
         };
+        // A disk restored from a backup stands alone: no base or source snapshot is needed to keep it.
+        boolean restored = Files.exists(paths.restored(w.name())) && Files.exists(paths.disk(w.name()));
         // Before anything else is made: a download that fails leaves no VM directory, disk or domain.
-        Path base = spec.disk().from() != null ? VmSnapshots.sourceLayer(paths, w.name(), spec.disk().from())
+        Path base = restored ? null : spec.disk().from() != null ? VmSnapshots.sourceLayer(paths, w.name(), spec.disk().from())
                 : spec.disk().url() == null ? Path.of(spec.disk().image()).toAbsolutePath().normalize()
                 : fetch(w.name(), spec.disk().url(), notes);
         try {
@@ -200,7 +199,8 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
             // A disk that was there before is the data a recreate keeps: only a disk made here is undone.
             Path disk = paths.disk(w.name());
             boolean hadDisk = Files.exists(disk);
-            notes.addAll(spec.disk().from() != null
+            notes.addAll(restored ? DiskImages.keepRestored(w.name(), disk, spec.disk().sizeBytes())
+                    : spec.disk().from() != null
                     ? DiskImages.prepareCopy(w.name(), base, spec.disk().source(), spec.disk().sizeBytes(), disk)
                     : DiskImages.prepare(w.name(), base, spec.disk().sizeBytes(), disk, policy));
             if (!hadDisk && !kept.list(w.name()).isEmpty()) {
@@ -268,6 +268,10 @@ public final class LibvirtRuntime implements Runtime, EventSource, LogSource, Us
     public Snapshots.Done deleteSnapshot(String name, String snapshot) {
         return snapshots.delete(name, snapshot);
     }
+
+    @Override public Exported exportData(String name, Path out) { return backups.export(name, out); }
+
+    @Override public List<Path> importData(String name, String origin, DataWriter w) { return backups.importDisk(name, origin, w); }
 
     @Override
     public void updateLimits(String name, Resources r) {

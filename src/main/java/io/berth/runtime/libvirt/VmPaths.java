@@ -53,9 +53,14 @@ record VmPaths(Path stateDir) {
         return dir(name).resolve("layers");
     }
 
-    /** The data a VM's directory holds, as it is kept aside together on delete: disk, layers, record. */
+    /** The mark of a disk restored from a backup archive ({@link VmBackups}): its create keeps it. */
+    Path restored(String name) {
+        return dir(name).resolve("restored.json");
+    }
+
+    /** The data a VM's directory holds, as it is kept aside together on delete: disk, layers, record, restore mark. */
     java.util.List<Path> data(String name) {
-        return java.util.List.of(baseDisk(name), layers(name), record(name));
+        return java.util.List.of(baseDisk(name), layers(name), record(name), restored(name));
     }
 
     Path seed(String name) {
