@@ -151,11 +151,11 @@ public final class ComposeConverter {
             for (Service.Dependency d : s.dependsOn) {
                 Service target = byName.get(d.name);
                 if (d.condition.equals("healthy") && target.healthCheck == null) {
-                    n.notCarried(d.at, d.path + ".condition", "service_healthy, but " + target.composeName
+                    n.notCarried(d.at, d.path, "service_healthy, but " + target.composeName
                             + " has no health check Berth can run; it waits for the start instead");
                     d.condition = "started";
                 } else if (d.condition.equals("completed") && target.restartPolicy.equals("Always")) {
-                    n.notCarried(d.at, d.path + ".condition", "service_completed_successfully, but " + target.composeName
+                    n.notCarried(d.at, d.path, "service_completed_successfully, but " + target.composeName
                             + " restarts always and never completes; it waits for the start instead");
                     d.condition = "started";
                 }
