@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
                 "the installed berth has every command above and serve."},
         subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, GetCommand.class,
                 DeleteCommand.class, LogsCommand.class, DescribeCommand.class, EventsCommand.class,
-                ReconcileCommand.class, TopCommand.class, SchemaCommand.class,
+                ReconcileCommand.class, TopCommand.class, SchemaCommand.class, ConvertCommand.class,
                 CompletionCommand.class, ManCommand.class})
 public class BerthCommand {
 }

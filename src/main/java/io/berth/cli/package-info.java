@@ -12,6 +12,6 @@
  * peer. From {@code reconcile} they use the executor (local apply and delete); from {@code stats}
  * the sample records, which are {@code /api/v1/stats}'s answers.
  *
- * <p>May import: api, api.dto, backup, images, manifest, plan, reconcile, runtime, stats, util.
+ * <p>May import: api, api.dto, backup, convert, images, manifest, plan, reconcile, runtime, stats, util.
  */
 package io.berth.cli;

@@ -38,7 +38,7 @@ public final class Syntax {
     public static final String SNAPSHOT_VALID = "valid: 1-63 letters, digits and '-', starting and ending with a letter"
             + " or digit, like 20261201T2215Z or before-upgrade";
 
-    static String workloadName(String s) {
+    public static String workloadName(String s) {
         String q = Messages.quote(s);
         if (s.isEmpty()) {
             return "name is empty (" + NAME_VALID + ")";
@@ -125,7 +125,7 @@ public final class Syntax {
         return null;
     }
 
-    static String envName(String s) {
+    public static String envName(String s) {
         if (ENV_NAME.matcher(s).matches() && s.length() <= 256) {
             return null;
         }
@@ -133,7 +133,7 @@ public final class Syntax {
                 + "not starting with a digit, like \"LOG_LEVEL\")";
     }
 
-    static String volumeName(String s) {
+    public static String volumeName(String s) {
         if (VOLUME_NAME.matcher(s).matches() && s.length() <= 255) {
             return null;
         }
@@ -141,7 +141,7 @@ public final class Syntax {
                 + "'_', '.' and '-', starting with a letter or digit, like \"web-data\")";
     }
 
-    static String absolutePath(String s) {
+    public static String absolutePath(String s) {
         if (s.startsWith("/") && s.length() <= 4096 && s.indexOf('\0') < 0) {
             return null;
         }
@@ -190,7 +190,7 @@ public final class Syntax {
         return Messages.quote(s) + what + " (valid: 64 lowercase hex digits, as sha256sum prints them)";
     }
 
-    static String user(String s) {
+    public static String user(String s) {
         var m = USER.matcher(s);
         if (m.matches() && (m.group(1) == null || Long.parseLong(m.group(1)) <= MAX_ID)
                 && (m.group(2) == null || Long.parseLong(m.group(2)) <= MAX_ID)) {
@@ -210,7 +210,7 @@ public final class Syntax {
                 + " letters, digits, '_', '.' and '-', like \"" + (bridge ? "br0" : "default") + "\")";
     }
 
-    static String ipLiteral(String s) {
+    public static String ipLiteral(String s) {
         if (isIpv4(s) || isIpv6(s)) {
             return null;
         }
@@ -253,7 +253,7 @@ public final class Syntax {
     }
 
     /** A Docker image reference: [registry[:port]/]path[:tag][@sha256:digest]. */
-    static String imageReference(String ref) {
+    public static String imageReference(String ref) {
         String valid = " (valid: [registry[:port]/]name[:tag][@sha256:digest] with lowercase name components, "
                 + "like \"nginx:1.27\" or \"ghcr.io/acme/app:v2\")";
         String q = Messages.quote(ref);

@@ -32,7 +32,7 @@ class ShellDocsTest {
         assertThat(bash("-n", script.toString()).exit).as("bash -n").isZero();
 
         assertThat(complete(script, "agent ap")).containsExactly("apply");
-        assertThat(complete(script, "agent ")).contains("validate", "plan", "apply", "get", "delete", "schema", "completion", "man");
+        assertThat(complete(script, "agent ")).contains("validate", "plan", "apply", "get", "delete", "schema", "convert", "completion", "man");
         assertThat(complete(script, "agent apply --dr")).containsExactly("--dry-run");
         assertThat(complete(script, "agent completion ")).containsExactlyInAnyOrder("bash", "zsh");
         assertThat(run("completion", "zsh")).isEqualTo(run("completion", "bash")).contains("ZSH_VERSION");

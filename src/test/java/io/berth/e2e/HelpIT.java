@@ -12,14 +12,14 @@ class HelpIT {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"validate", "plan", "apply", "get", "delete"}) {
+        for (String command : new String[] {"validate", "plan", "apply", "get", "delete", "convert"}) {
             Agent.Result r = agent.run(command, "--help");
             assertThat(r.exit()).as(command + ": " + r).isZero();
             assertThat(r.out()).as(command).contains("Usage: agent " + command);
         }
         Agent.Result top = agent.run("--help");
         assertThat(top.exit()).isZero();
-        assertThat(top.out()).contains("validate", "plan", "apply", "get", "delete");
+        assertThat(top.out()).contains("validate", "plan", "apply", "get", "delete", "convert");
     }
 
     @Test
