@@ -8,7 +8,7 @@ package io.berth.convert;
 final class BerthSupport {
 
     /** Whether manifests accept {@code spec.secrets: [{name, file, mountPath, mode}]} (CONTRACT §6.3). */
-    static final boolean SECRETS = false;
+    static final boolean SECRETS = true;
 
     static final String SECRETS_MISSING = "secrets: not supported by this Berth yet";
 

@@ -39,10 +39,12 @@ class ConvertCommandTest {
     void printsTheManifestsAndNamesWhatWasNotCarried() throws Exception {
         Run r = run("convert", "-f", SHOP);
         assertThat(r.exit()).as(r.err()).isEqualTo(1);
-        assertThat(r.out()).isEqualTo(Files.readString(Path.of("src/test/resources/compose/shop.expected.yaml")));
+        assertThat(r.out().replace(Path.of(SHOP).toAbsolutePath().getParent().toString(), "COMPOSE_DIR"))
+                .isEqualTo(Files.readString(Path.of("src/test/resources/compose/shop.expected.yaml")));
         assertThat(r.err()).contains(SHOP + ":27:5: services.app.build: not carried (Berth runs images")
                 .contains(SHOP + ":52:3: services.db: warning: no limits")
-                .endsWith("5 manifests; 3 keys not carried (see above)\n");
+                .doesNotContain("services.app.secrets")
+                .endsWith("5 manifests; 2 keys not carried (see above)\n");
     }
 
     @Test

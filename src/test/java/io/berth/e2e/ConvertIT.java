@@ -51,7 +51,7 @@ class ConvertIT {
         Agent.Result shop = agent.run("convert", "-f", "src/test/resources/compose/shop.yml", "-o", dir.resolve("shop").toString());
         assertThat(shop.exit()).as(shop.toString()).isEqualTo(1);
         assertThat(shop.err()).contains("src/test/resources/compose/shop.yml:27:5: services.app.build: not carried (Berth runs images")
-                .contains("services.app.secrets: not carried").contains("5 manifests written to");
+                .doesNotContain("services.app.secrets").contains("5 manifests written to");
         Agent.Result valid = agent.run("validate", "-f", dir.resolve("shop").toString());
         assertThat(valid.exit()).as(valid.toString()).isZero();
         assertThat(valid.out()).contains("3 workloads valid.");
@@ -61,6 +61,8 @@ class ConvertIT {
         Files.createDirectories(compose.getParent());
         Files.writeString(compose, Files.readString(Path.of("src/test/resources/compose/shop-runnable.yml"))
                 .replace("XID", id).replace("PORT", Integer.toString(port)));
+        String password = "pw-" + java.util.UUID.randomUUID();
+        Files.writeString(compose.resolveSibling("db_password.txt"), password);
         Path manifests = dir.resolve("berth");
         Agent.Result converted = agent.run("convert", "-f", compose.toString(), "-o", manifests.toString());
         assertThat(converted.exit()).as(converted.toString()).isZero();
@@ -76,6 +78,9 @@ class ConvertIT {
         assertThat(get(app, "db-" + id).out()).as("app to db by name on the back network").contains("db-ok");
         assertThat(get(web, "db-" + id).out()).as("the web is not on the back network").doesNotContain("db-ok");
         assertThat(Docker.inspect("berth-db-" + id, "{{range .Mounts}}{{.Name}}{{end}}")).isEqualTo(volume);
+        assertThat(Docker.ok("exec", "berth-db-" + id, "cat", "/run/secrets/db_password")).as("the file secret").isEqualTo(password);
+        assertThat(Docker.ok("exec", "berth-db-" + id, "stat", "-c", "%a", "/run/secrets/db_password").trim()).isEqualTo("440");
+        assertThat(Docker.ok("inspect", "berth-db-" + id)).doesNotContain(password);
         assertThat(Docker.ok("network", "inspect", "-f", "{{.Internal}}", "berth-shop-" + id + "-back")).isEqualTo("true");
         Agent.Result again = agent.run("plan", "-f", manifests.toString());
         assertThat(again.out()).as(again.toString()).contains("No changes");

@@ -2,12 +2,9 @@ package io.berth.runtime.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
-import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Info;
-import com.github.dockerjava.api.model.PullResponseItem;
-import com.github.dockerjava.api.model.ResponseItem;
 import com.github.dockerjava.api.model.Version;
 import io.berth.manifest.ContainerSpec;
 import io.berth.manifest.Kind;
@@ -34,11 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -48,7 +43,6 @@ import java.util.function.Consumer;
  */
 public final class DockerRuntime implements Runtime, EventSource, LogSource, UsageSource {
 
-    static final Duration PULL_TIMEOUT = Duration.ofMinutes(10);
     static final int INSPECTS = 8;
     /** Docker's own default stop timeout, for the recreate of a limit change on Podman. */
     static final Duration PODMAN_RECREATE_GRACE = Duration.ofSeconds(10);
@@ -64,14 +58,11 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
      * after every list (bench/soak saw the daemon's fds follow the container count).
      */
     private final ExecutorService inspects = DaemonThreads.bounded("docker-inspect", INSPECTS);
-    /** One pull per image at a time, however many workloads need it. */
-    private final Map<String, Object> pullLocks = new ConcurrentHashMap<>();
-    /** Where pulls report their progress (the runtime set's image watchers). */
-    private volatile Consumer<io.berth.images.ImageProgress> pullProgress = p -> { };
     private volatile Capabilities capabilities;
     private final Redaction redaction;
     private final DockerNetworks networks;
     private final ContainerNetworks attach;
+    private final ImagePulls pulls;
     private final HostSecrets secrets;
 
     /**
@@ -89,12 +80,13 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
         this.agent = agent;
         this.networks = new DockerNetworks(clients::requests, errors, agent);
         this.attach = new ContainerNetworks(clients::requests, errors);
+        this.pulls = new ImagePulls(clients::requests, errors);
         this.secrets = new HostSecrets(agent);
     }
 
     /** Image pulls report their progress to {@code watcher} from now on (must not block). */
     public void reportPullsTo(Consumer<io.berth.images.ImageProgress> watcher) {
-        this.pullProgress = watcher;
+        pulls.reportTo(watcher);
     }
 
     /** This agent's networks on the same engine (kind: Network). */
@@ -228,10 +220,10 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
             }
             case IfNotPresent -> {
                 if (!present) {
-                    pull(workload, image);
+                    pulls.pull(workload, image);
                 }
             }
-            case Always -> pull(workload, image);
+            case Always -> pulls.pull(workload, image);
         }
     }
 
@@ -244,41 +236,6 @@ public final class DockerRuntime implements Runtime, EventSource, LogSource, Usa
                 return false;
             }
             throw e;
-        }
-    }
-
-    private void pull(String workload, String image) {
-        synchronized (pullLocks.computeIfAbsent(image, k -> new Object())) {
-            PullProgress progress = new PullProgress(workload, image, pullProgress);
-            progress.started();
-            try {
-                boolean done = errors.call(workload, "pull image " + image, () -> {
-                    try {
-                        return docker().pullImageCmd(image).exec(new PullImageResultCallback() {
-                            @Override
-                            public void onNext(PullResponseItem item) {
-                                super.onNext(item);
-                                ResponseItem.ProgressDetail d = item.getProgressDetail();
-                                progress.item(item.getId(), item.getStatus(),
-                                        d == null ? null : d.getCurrent(), d == null ? null : d.getTotal());
-                            }
-                        }).awaitCompletion(PULL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new RuntimeFailure(workload, workload + ": interrupted while pulling " + image);
-                    }
-                });
-                if (!done) {
-                    throw new RuntimeFailure(workload, workload + ": pulling " + image + " took longer than " + PULL_TIMEOUT);
-                }
-                progress.done();
-            } catch (RuntimeFailure e) {
-                RuntimeFailure failure = new RuntimeFailure(workload, workload + ": image " + image
-                        + " could not be pulled (" + e.getMessage().replace(workload + ": pull image " + image + ": ", "")
-                        + "); with no registry reachable, build or load it locally", e);
-                progress.failed(failure.getMessage());
-                throw failure;
-            }
         }
     }
 
