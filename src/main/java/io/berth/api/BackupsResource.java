@@ -33,7 +33,8 @@ import java.util.List;
 /**
  * {@code POST /api/v1/workloads/{name}/backup} (CONTRACT §6.2): a backup archive of a VM written
  * into a directory on the daemon's host ({@link BackupOps}), with the name {@linkplain HeldNames
- * held} while it runs and a {@code BackupCreated} event after. 400: the directory, the body or the
+ * held} while it runs, {@code BackupProgress} events at each quarter ({@link ArchiveEvents}) and a
+ * {@code BackupCreated} event after. 400: the directory, the body or the
  * workload's kind (a container) cannot be backed up; 404 no such workload; 409 refused.
  */
 @Path("/api/v1")
@@ -87,7 +88,8 @@ public class BackupsResource {
                     + " on the daemon's host); nothing was written", List.of());
         }
         return answer(() -> held.hold(name, queue, () -> {
-            BackupAnswer a = BackupOps.backup(runtimes, agent.name(), name, java.nio.file.Path.of(to), p -> { });
+            BackupAnswer a = BackupOps.backup(runtimes, agent.name(), name, java.nio.file.Path.of(to),
+                    new ArchiveEvents(book, "BackupProgress"));
             book.event(name, "BackupCreated", "backed up to " + a.file() + " (point in time: snapshot " + a.snapshot()
                     + " at " + a.pointInTime() + ")");
             return a;

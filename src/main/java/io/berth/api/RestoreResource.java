@@ -35,7 +35,8 @@ import java.util.List;
  * whole, its disk put in place for the name ({@link BackupOps}); 200 with the manifest to apply,
  * 400 a damaged or unknown archive, 409 the name exists. With {@code ?name=NAME&deleted=true
  * [&kept=STAMP]}: a deleted VM's kept disk back in place ({@link DeletedDisks}), 200 with what was
- * restored, 409 when refused (nothing kept, or a workload of that name exists). Either way the name
+ * restored, 409 when refused (nothing kept, or a workload of that name exists). An archive's
+ * progress is {@code RestoreProgress} events ({@link ArchiveEvents}). Either way the name
  * is reconciled right after, so a manifest that still declares it creates it with the restored disk.
  */
 @Path("/api/v1")
@@ -115,9 +116,11 @@ public class RestoreResource {
 
     private Response fromArchive(java.nio.file.Path file, String as) {
         return BackupsResource.answer(() -> {
-            // Under --as the name is known now and held; the archive's own name is known after its verify.
-            RestoreAnswer a = as == null ? BackupOps.restore(runtimes, file, null, p -> { })
-                    : held.hold(as, queue, () -> BackupOps.restore(runtimes, file, as, p -> { }));
+            // Verified first with nothing held (the archive's own name is known after it), then the
+            // name held while it is checked and the disk put in place: the loop neither creates it
+            // from its base image meanwhile nor acts on it half restored.
+            RestoreAnswer a = BackupOps.restore(runtimes, file, as, new ArchiveEvents(book, "RestoreProgress"),
+                    (name, work) -> held.hold(name, queue, work));
             book.event(a.name(), "Restored", "its disk restored from " + a.from() + " (a backup of " + a.source()
                     + " made on " + a.sourceHost() + " at " + a.created() + ")");
             queue.enqueue(a.name());

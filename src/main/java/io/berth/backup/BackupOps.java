@@ -129,7 +129,27 @@ public final class BackupOps {
         }
     }
 
+    /**
+     * Runs the part of a restore that changes this host (the check that the name is free and the
+     * disk put in place) with the name held: the daemon's {@code HeldNames}, so its reconcile loop
+     * neither creates the name from its base image meanwhile nor runs while the disk lands; local
+     * mode runs it at once.
+     */
+    @FunctionalInterface
+    public interface Hold {
+        RestoreAnswer run(String name, java.util.function.Supplier<RestoreAnswer> work);
+    }
+
     public static RestoreAnswer restore(RuntimeSet runtimes, Path file, String as, Consumer<BackupProgress> progress) {
+        return restore(runtimes, file, as, progress, (n, work) -> work.get());
+    }
+
+    /**
+     * Verifies {@code file} whole (nothing held: the archive's name is known only after it), then
+     * under {@code hold} of the name refuses a workload that exists and puts the disk in place.
+     */
+    public static RestoreAnswer restore(RuntimeSet runtimes, Path file, String as, Consumer<BackupProgress> progress,
+                                        Hold hold) {
         String label = as != null ? as : String.valueOf(file == null ? null : file.getFileName());
         if (file == null || !file.isAbsolute() || !Files.isRegularFile(file)) {
             throw new Snapshots.Invalid(label, "--from " + file + " is not " + (file != null && !file.isAbsolute()
@@ -163,6 +183,11 @@ public final class BackupOps {
             throw new Snapshots.Invalid(name, "refused: the spec in " + file + " is not a valid manifest ("
                     + e.errors().getFirst() + "); nothing was changed");
         }
+        return hold.run(name, () -> place(runtimes, file, as, name, info, w, progress));
+    }
+
+    private static RestoreAnswer place(RuntimeSet runtimes, Path file, String as, String name, BackupInfo info, Workload w,
+                                       Consumer<BackupProgress> progress) {
         if (runtimes.owner(name).isPresent()) {
             throw new RuntimeFailure(name, "refused: a workload " + name + " exists on this host; nothing was changed"
                     + (as == null ? " (restore it under another name with --as NEW)" : ""));

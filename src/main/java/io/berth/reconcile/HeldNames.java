@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 
 /**
  * Workload names an operation outside the reconcile loop holds (a snapshot restore stops the VM on
- * purpose): while a name is held, its reconciles are put off instead of repairing what looks like
+ * purpose; a backup snapshots it; a restore puts a disk in place): while a name is held, its reconciles are put off instead of repairing what looks like
  * drift mid-operation. {@link #hold} waits for a reconcile of the name already running to end, so
  * the operation and the loop never act on one name at once. Thread-safe.
  */
@@ -44,7 +44,7 @@ public final class HeldNames {
     /** The queue's handler with held names put off. */
     public java.util.function.Function<String, WorkQueue.Result> guard(java.util.function.Function<String, WorkQueue.Result> reconcile) {
         return name -> held.contains(name)
-                ? new WorkQueue.RequeueAfter(RECHECK, "held by a snapshot operation") : reconcile.apply(name);
+                ? new WorkQueue.RequeueAfter(RECHECK, "held by a snapshot, backup or restore") : reconcile.apply(name);
     }
 
     private static void pause() {
