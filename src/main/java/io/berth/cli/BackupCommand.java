@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code agent backup NAME... --to DIR} (CONTRACT §6.2): one self-contained archive per workload,
  * {@code DIR/NAME-<UTC>.berth.tar}, through the daemon ({@code POST /api/v1/workloads/NAME/backup},
- * DIR on the daemon's host) or with {@code --local} (with progress on stderr). One after the other;
+ * DIR on the daemon's host; its progress events followed) or with {@code --local}; progress on stderr either way. One after the other;
  * a workload that fails is reported and the others still run. Exit 0 all written, 1 any refused.
  */
 @Command(name = "backup", mixinStandardHelpOptions = true,

@@ -219,13 +219,17 @@ final class RemoteOperations implements Operations {
                 new byte[0], "application/json", Duration.ofSeconds(120), new TypeReference<>() { });
     }
 
-    /** The daemon does the work on its host; it sends no progress, only the answer at the end. */
+    /** The daemon does the work on its host; its progress events are followed meanwhile ({@link RemoteProgress}). */
     @Override
     public io.berth.api.dto.BackupAnswer backup(String name, java.nio.file.Path dir,
                                                 Consumer<io.berth.backup.BackupProgress> progress) {
         byte[] body = Client.bytes(java.util.Map.of("to", dir.toString()));
-        return client().post("api/v1/workloads/" + encode(name) + "/backup", body, "application/json",
-                Duration.ofMinutes(120), new TypeReference<>() { });
+        try (RemoteProgress events = RemoteProgress.follow(this, "BackupProgress", "BackupCreated", name::equals, progress)) {
+            io.berth.api.dto.BackupAnswer a = client().post("api/v1/workloads/" + encode(name) + "/backup", body,
+                    "application/json", Duration.ofMinutes(120), new TypeReference<>() { });
+            events.awaitEnd();
+            return a;
+        }
     }
 
     @Override
@@ -236,8 +240,16 @@ final class RemoteOperations implements Operations {
         if (as != null) {
             request.put("as", as);
         }
-        return client().post("api/v1/restore", Client.bytes(request), "application/json", Duration.ofMinutes(120),
-                new TypeReference<>() { });
+        // Before its verify the daemon names the restore after --as, else after the file; then after the archive's name.
+        String file0 = file.getFileName().toString();
+        String named = as != null ? as : file0.replaceFirst("-[0-9]{8}T[0-9]{6}Z\\.berth\\.tar$", "");
+        try (RemoteProgress events = RemoteProgress.follow(this, "RestoreProgress", "Restored",
+                n -> n.equals(named) || n.equals(file0), progress)) {
+            io.berth.api.dto.RestoreAnswer a = client().post("api/v1/restore", Client.bytes(request), "application/json",
+                    Duration.ofMinutes(120), new TypeReference<>() { });
+            events.awaitEnd();
+            return a;
+        }
     }
 
     @Override

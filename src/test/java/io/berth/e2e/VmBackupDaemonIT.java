@@ -88,6 +88,8 @@ class VmBackupDaemonIT {
         Agent.Result backup = client.run(a.clientEnv(), "backup", vm, "--to", backups.toString());
         assertThat(backup.exit()).as(backup.toString()).isZero();
         assertThat(backup.out()).contains(vm + ": backed up to " + backups.resolve(vm + "-"), "point in time: snapshot backup-");
+        assertThat(backup.err()).as("the daemon's progress events, on the terminal").contains(vm + ": flattening its disk",
+                vm + ": copying ");
         List<Path> archives;
         try (Stream<Path> s = Files.list(backups)) {
             archives = s.toList();
@@ -127,6 +129,7 @@ class VmBackupDaemonIT {
         Agent.Result restore = clientB.run(envB, "restore", "--from", archive.toString(), "--as", copy);
         assertThat(restore.exit()).as(restore.toString()).isZero();
         assertThat(restore.err()).contains(copy + ": restored " + archive, "every part's sha256 verified");
+        assertThat(restore.err()).as("the daemon's progress events").contains(copy + ": verifying ", copy + ": extracting ");
         assertThat(restore.out()).contains("kind: VirtualMachine", "name: " + copy, "berth.write=1").doesNotContain(vm);
         Path copyDisk = stateB.resolve("vms").resolve(copy).resolve("disk.qcow2");
         assertThat(copyDisk).exists();
