@@ -6,14 +6,11 @@ import io.berth.testing.Agent;
 import io.berth.testing.DaemonProcess;
 import io.berth.testing.Guest;
 import io.berth.testing.Manifests;
-import io.berth.testing.Processes;
 import io.berth.testing.Virsh;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +94,7 @@ class VmBackupDaemonIT {
         assertThat(archives).as("one archive, no temporary file left").hasSize(1);
         Path archive = archives.getFirst();
         assertThat(archive.getFileName().toString()).matches(vm + "-[0-9]{8}T[0-9]{6}Z\\.berth\\.tar");
-        assertThat(run("tar", "-tf", archive.toString()).out()).isEqualTo("backup.json\nspec.yaml\nSHA256SUMS\ndisk.qcow2\n");
+        assertThat(VmBackupIT.run("tar", "-tf", archive.toString()).out()).isEqualTo("backup.json\nspec.yaml\nSHA256SUMS\ndisk.qcow2\n");
         List<String> eventsA = events(a, vm);
         assertThat(eventsA).anyMatch(e -> e.startsWith("BackupProgress: flattening its disk"))
                 .anyMatch(e -> e.startsWith("BackupProgress: copying "))
@@ -115,7 +112,7 @@ class VmBackupDaemonIT {
         // A corrupted archive: 400 from B's API naming the part, exit 1 from the CLI, nothing created.
         Path bad = dir.resolve("bad.berth.tar");
         Files.copy(archive, bad);
-        flipByteNearEnd(bad);
+        VmBackupIT.flipByteNearEnd(bad);
         HttpResponse<String> refused = b.post("/api/v1/restore", b.token(), "application/json",
                 "{\"from\": \"" + bad + "\", \"as\": \"" + broken + "\"}");
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
@@ -192,20 +189,4 @@ class VmBackupDaemonIT {
         return Virsh.run("domstate", domain).out().equals("running");
     }
 
-    /** Flips a byte of the disk part: the last part, so a byte just before the padding and end marker is in it. */
-    private static void flipByteNearEnd(Path archive) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(archive.toFile(), "rw")) {
-            long at = f.length() - 1024 - 512 - 100;
-            f.seek(at);
-            int x = f.read();
-            f.seek(at);
-            f.write(x ^ 0x01);
-        }
-    }
-
-    private static Processes.Result run(String... command) {
-        Processes.Result r = Processes.run(List.of(command), Map.of(), null, Duration.ofSeconds(60));
-        assertThat(r.exit()).as(r.err()).isZero();
-        return r;
-    }
 }

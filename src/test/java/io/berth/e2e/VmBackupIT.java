@@ -161,7 +161,7 @@ class VmBackupIT {
     }
 
     /** Flips a byte of the disk part: the last part, so a byte just before the padding and end marker is in it. */
-    private static void flipByteNearEnd(Path archive) throws IOException {
+    static void flipByteNearEnd(Path archive) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(archive.toFile(), "rw")) {
             long at = f.length() - 1024 - 512 - 100;
             f.seek(at);
@@ -171,7 +171,7 @@ class VmBackupIT {
         }
     }
 
-    private static Processes.Result run(String... command) {
+    static Processes.Result run(String... command) {
         Processes.Result r = Processes.run(List.of(command), Map.of(), null, Duration.ofSeconds(60));
         assertThat(r.exit()).as(r.err()).isZero();
         return r;
